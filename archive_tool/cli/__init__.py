@@ -1,0 +1,21 @@
+"""The command line: a thin layer over archive_tool.archive.Archive."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from archive_tool.cli.app import cli
+from archive_tool.cli import clients, entries  # noqa: F401  (registers commands)
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    cli.main(prog_name="archive-tool")
+    sys.exit(0)  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

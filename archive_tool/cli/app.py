@@ -1,0 +1,89 @@
+"""The root command group, the session object and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import errno
+import json
+import sys
+from functools import cached_property
+from pathlib import Path
+
+import click
+
+from archive_tool.archive import Archive
+from archive_tool.config import find_root
+from archive_tool.errors import ArchiveError, ExitCode
+
+DEMO_BANNER = ("archive-tool: demo archive: every login is treated as an information"
+               " administrator")
+
+
+class Session:
+    def __init__(self, archive_path: str | None, as_json: bool):
+        self.archive_path = archive_path
+        self.json = as_json
+
+    @cached_property
+    def archive(self) -> Archive:
+        archive = Archive(find_root(self.archive_path))
+        if archive.settings.demo:
+            click.echo(DEMO_BANNER, err=True)
+        return archive
+
+    def emit(self, data: dict, text: str | None = None) -> None:
+        """One JSON document with --json, else the text form."""
+        if self.json:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        elif text is not None:
+            click.echo(text)
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+class ArchiveGroup(click.Group):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) else 0
+        except ArchiveError as e:
+            code = _fail(str(e), e.exit_code)
+        except click.ClickException as e:
+            code = _fail(e.format_message(), ExitCode.USAGE)
+        except click.Abort:
+            code = _fail("interrupted", ExitCode.FINDINGS)
+        except OSError as e:
+            where = f"{e.filename}: " if e.filename else ""
+            hint = {errno.ENOSPC: "free some space and run the command again",
+                    errno.EACCES: "check the folder's permissions"}.get(e.errno, "nothing changed")
+            code = _fail(f"{where}{e.strerror or e}; {hint}", ExitCode.FINDINGS)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str, code: int) -> int:
+    click.echo(f"error: {message}", err=True)
+    return int(code)
+
+
+@click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-A", "--archive", "archive_path", metavar="PATH",
+              help="Archive root (else $ARCHIVE_TOOL_ROOT, else the nearest archive.yaml"
+                   " upward).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.version_option(package_name="archive-tool")
+@click.pass_context
+def cli(ctx: click.Context, archive_path: str | None, as_json: bool) -> None:
+    """Client files archive: records, correspondence, validation and search."""
+    ctx.obj = Session(archive_path, as_json)
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+              for r in rows]
+    return "\n".join(lines)

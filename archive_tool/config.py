@@ -1,0 +1,84 @@
+"""Where the archive is and what archive.yaml says."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive_tool.errors import InvalidInput, NotFound
+from archive_tool.yamlload import YamlProblem, load_file
+
+ARCHIVE_FILE = "archive.yaml"
+STAFF_FILE = "staff.yaml"
+CLIENTS_DIR = "clients"
+STATE_DIR = ".archive"
+ROOT_ENV = "ARCHIVE_TOOL_ROOT"
+
+
+@dataclass(frozen=True)
+class Policy:
+    important_min_contacts: int = 2
+    vip_min_contacts: int = 2
+    contact_report_every_days: int = 90
+    checkout_max_days: int = 14
+    notice_draft_max_days: int = 7
+    annual_report_patterns: tuple[str, ...] = ("annual-report*", "informe-anual*")
+    financial_statement_patterns: tuple[str, ...] = (
+        "financial-statements*", "estados-financieros*")
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str = "archive"
+    language: str = "es"
+    demo: bool = False
+    policy: Policy = field(default_factory=Policy)
+    ignore: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> Settings:
+        policy = dict(data.get("policy") or {})
+        for key in ("annual_report_patterns", "financial_statement_patterns"):
+            if key in policy:
+                policy[key] = tuple(policy[key])
+        known = Policy.__dataclass_fields__
+        return cls(
+            name=str(data.get("name", "archive")),
+            language=str(data.get("language", "es")),
+            demo=data.get("demo") is True,
+            policy=Policy(**{k: v for k, v in policy.items() if k in known}),
+            ignore=tuple(data.get("ignore") or ()),
+        )
+
+
+def find_root(explicit: str | os.PathLike | None = None,
+              environ: Mapping[str, str] = os.environ,
+              cwd: Path | None = None) -> Path:
+    """The archive root: --archive, else $ARCHIVE_TOOL_ROOT, else the nearest
+    folder upward from cwd holding archive.yaml."""
+    given = explicit or environ.get(ROOT_ENV)
+    if given:
+        root = Path(given).expanduser().resolve()
+        if not (root / ARCHIVE_FILE).is_file():
+            raise NotFound(f"{root}: no {ARCHIVE_FILE} here; create an archive with"
+                           " 'archive-tool init PATH'")
+        return root
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ARCHIVE_FILE).is_file():
+            return folder
+    raise NotFound(f"no {ARCHIVE_FILE} in {here} or any folder above it; pass --archive PATH"
+                   " or create one with 'archive-tool init PATH'")
+
+
+def load_settings(root: Path) -> Settings:
+    try:
+        loaded = load_file(root / ARCHIVE_FILE)
+    except YamlProblem as e:
+        raise InvalidInput(f"{ARCHIVE_FILE}:{e.line}:{e.column}: {e.message}") from e
+    try:
+        return Settings.from_data(loaded.data)
+    except (TypeError, ValueError) as e:
+        raise InvalidInput(f"{ARCHIVE_FILE}: {e}; run 'archive-tool validate'") from e

@@ -1,0 +1,42 @@
+"""The errors the library raises; the CLI maps each to its exit code."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+    DENIED = 3
+    NOT_FOUND = 4
+    CONFLICT = 5
+
+
+class ArchiveError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    exit_code = ExitCode.USAGE
+
+
+class UsageError(ArchiveError):
+    exit_code = ExitCode.USAGE
+
+
+class InvalidInput(ArchiveError):
+    """A file or value that cannot be used as it is."""
+
+    exit_code = ExitCode.USAGE
+
+
+class AccessDenied(ArchiveError):
+    exit_code = ExitCode.DENIED
+
+
+class NotFound(ArchiveError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class Conflict(ArchiveError):
+    exit_code = ExitCode.CONFLICT

@@ -1,0 +1,77 @@
+"""Atomic writes and copies: a file is either the old one or the new one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes | str, *, exclusive: bool = False) -> None:
+    """Write through a temp file in the same folder, fsync, then rename into place.
+    With exclusive, refuse (FileExistsError) to replace an existing file."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        _install(Path(tmp), path, exclusive)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def copy_atomic(src: Path, dest: Path, *, exclusive: bool = True) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
+            shutil.copyfileobj(inp, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        _install(Path(tmp), dest, exclusive)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _install(tmp: Path, dest: Path, exclusive: bool) -> None:
+    if exclusive:
+        os.link(tmp, dest)  # fails if dest exists
+        os.unlink(tmp)
+    else:
+        os.replace(tmp, dest)
+    _fsync_dir(dest.parent)
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """'Revisión de precios 2026' -> 'revision-de-precios-2026'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return words[:limit].rstrip("-") or "entry"
+
+
+def free_name(folder: Path, stem: str, suffix: str, taken: set[str] = frozenset()) -> str:
+    """stem+suffix, or stem-2+suffix... the first name not used in folder or taken."""
+    n = 1
+    while True:
+        name = f"{stem}{'' if n == 1 else f'-{n}'}{suffix}"
+        if name not in taken and not (folder / name).exists():
+            return name
+        n += 1
