@@ -30,7 +30,7 @@ def check(kind: str, loaded: Loaded, relpath: str) -> list[Problem]:
     for error in validator(kind).iter_errors(loaded.data):
         for leaf in _leaves(error):
             path, message = _describe(leaf)
-            line, column = loaded.mark(path)
+            line, column = loaded.mark(path, key=leaf.validator == "additionalProperties")
             problems.append(Problem(relpath, line, column, f"schema-{leaf.validator}", "error",
                                     message))
     return sorted(set(problems))

@@ -44,10 +44,14 @@ class YamlProblem(Exception):
 class Loaded:
     data: Any
     marks: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
 
-    def mark(self, path: JsonPath) -> tuple[int, int]:
-        """Line and column (1-based) of the value at path, or of its nearest parent."""
+    def mark(self, path: JsonPath, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at path (of its key with key=True;
+        a mapping or list is at its key), or of its nearest parent."""
         path = tuple(path)
+        if key and path in self.key_marks:
+            return self.key_marks[path]
         while path:
             if path in self.marks:
                 return self.marks[path]
@@ -65,7 +69,7 @@ def load_file(path: Path, max_bytes: int = MAX_BYTES) -> Loaded:
     if len(raw) > max_bytes:
         size = path.stat().st_size
         raise YamlProblem(
-            f"file is {size / 1e6:.1f} MB; a record may be at most {max_bytes // 1024} KB:"
+            f"file is {size / 2**20:.1f} MB; a record may be at most {max_bytes // 1024} KB:"
             " move long texts into attachments",
             rule="too-large",
         )
@@ -100,7 +104,8 @@ def parse_text(text: str) -> Loaded:
         message = e.problem or str(e)
         if "\t" in _line(text, line):
             message += " (indent with spaces, not tabs)"
-        raise YamlProblem(f"YAML syntax: {message}", line, column) from e
+        rule = "too-deep" if "nesting depth" in message else "yaml-syntax"
+        raise YamlProblem(f"YAML syntax: {message}", line, column, rule) from e
     except yaml.YAMLError as e:
         raise YamlProblem(f"YAML syntax: {e}") from e
     if not isinstance(loaded.data, dict):
@@ -116,6 +121,7 @@ class _Builder:
         self.resolver = Resolver()
         self.constructor = SafeConstructor()
         self.marks: dict[JsonPath, tuple[int, int]] = {}
+        self.key_marks: dict[JsonPath, tuple[int, int]] = {}
         self.nodes = 0
 
     def build(self, events) -> Loaded:
@@ -147,6 +153,9 @@ class _Builder:
             if isinstance(event, ev.ScalarEvent):
                 value: Any = self._scalar(event)
             else:
+                if event.tag not in (None, "!", _STD + "map", _STD + "seq", "!!map", "!!seq"):
+                    raise _problem(f"tag {event.tag} is not allowed in archive files", event,
+                                   "yaml-tag")
                 if len(stack) >= MAX_DEPTH:
                     raise _problem(f"nested deeper than {MAX_DEPTH} levels", event, "too-deep")
                 value = {} if isinstance(event, ev.MappingStartEvent) else []
@@ -160,7 +169,7 @@ class _Builder:
             path = self._attach(stack[-1], value, event)
             if isinstance(value, (dict, list)):
                 stack.append([value, path, None, None])
-        return Loaded(root, self.marks)
+        return Loaded(root, self.marks, self.key_marks)
 
     def _attach(self, frame: list, value: Any, event) -> JsonPath:
         container, path = frame[0], frame[1]
@@ -182,7 +191,8 @@ class _Builder:
         key = frame[2]
         child = (*path, key)
         container[key] = value
-        self.marks[child] = frame[3]
+        self.key_marks[child] = frame[3]
+        self.marks[child] = frame[3] if isinstance(value, (dict, list)) else _pos(event)
         frame[2] = frame[3] = None
         return child
 

@@ -208,6 +208,7 @@ def eml(path: Path, sender: str, to: str, subject: str, when: date, body: str,
     msg["Message-ID"] = f"<{path.stem}@sample.archive-tool>"
     msg.set_content(body)
     msg.add_alternative(html, subtype="html")
+    msg.set_boundary(f"==sample-{path.stem}==")
     path.write_bytes(bytes(msg))
 
 

@@ -89,15 +89,15 @@ def client_show(session: Session, client_id):
 
 def _show_text(v: dict) -> str:
     r = v["record"]
-    out = [f"{v['id']}  {r.get('name', '')}", f"  folder:   {v['path']}"]
+    out = [f"{v['id']}  {r.get('name', '')}", f"  {'folder:':<16}{v['path']}"]
     for key in ("trade_name", "category", "special_type", "tier", "important", "status",
                 "since", "tax_id", "phone", "fax", "email", "website", "business_scope"):
         if key in r:
-            out.append(f"  {key + ':':<10}{_cell(r[key])}")
+            out.append(f"  {key + ':':<16}{_cell(r[key])}")
     if rep := r.get("legal_representative"):
-        out.append(f"  legal representative: {rep.get('name', '')}, {rep.get('position', '')}")
+        out.append(f"  {'representative:':<16}{rep.get('name', '')}, {rep.get('position', '')}")
     if addr := r.get("address"):
-        out.append("  address:  " + ", ".join(str(addr[k]) for k in (
+        out.append(f"  {'address:':<16}" + ", ".join(str(addr[k]) for k in (
             "street", "postal_code", "city", "province", "country") if k in addr))
     out.append("contacts:")
     for c in v["contacts"]:
