@@ -15,12 +15,18 @@ from archive_tool.config import (
     ARCHIVE_FILE, CLIENTS_DIR, STAFF_FILE, STATE_DIR, Settings, load_settings)
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
 from archive_tool.files import copy_atomic, free_name, slug, write_atomic
+from archive_tool.index.query import Results, Visibility, search
+from archive_tool.index.store import SearchIndex
 from archive_tool.problems import Problem
+from archive_tool.reconcile import Progress, Reconciler, Report
 from archive_tool.records import (
     CLIENT_FILE, CLIENT_ID, CORRESPONDENCE, Client, Roster, client_folders, load_client,
     read_yaml)
 from archive_tool.resources import data_path
 from archive_tool.rules import Context, check_client
+from archive_tool.state import Catalog
+
+STATE_DB = "state.db"
 
 
 class Archive:
@@ -107,7 +113,17 @@ class Archive:
         return problems
 
     def problems(self, client: Client) -> list[Problem]:
-        return check_client(client, self.context)
+        found = check_client(client, self.context)
+        prefix = client.relpath + "/"
+        found += [Problem(path, 1, 1, "extract-failed", "warning", f"{problem}")
+                  for path, problem in self.extraction_problems if path.startswith(prefix)]
+        return sorted(found)
+
+    @cached_property
+    def extraction_problems(self) -> list[tuple[str, str]]:
+        if not (self.state_dir / STATE_DB).is_file():
+            return []
+        return self.catalog.problems()
 
     def validate(self, ids: list[str] | None = None) -> list[Problem]:
         if ids:
@@ -123,6 +139,44 @@ class Archive:
     def last_contact(self, client: Client) -> date | None:
         return max((e.date for e in client.entries if e.date and e.date <= self.today),
                    default=None)
+
+    # --- index and search ---------------------------------------------------
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.state_dir / STATE_DB)
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        return SearchIndex(self.state_dir / "index")
+
+    def update_index(self, rebuild: bool = False, folders=None,
+                     progress: Progress | None = None) -> Report:
+        """Bring the index up to date with the files (only what changed)."""
+        self.user.require()
+        return Reconciler(self.root, self.settings, self.catalog, self.search_index).run(
+            folders, rebuild=rebuild, progress=progress)
+
+    def visibility(self) -> Visibility:
+        user = self.user
+        user.require()
+        if user.is_admin:
+            return Visibility(all_confidential=True)
+        return Visibility(frozenset(c.id for c in self.all_clients if user.can_see(c)),
+                          staff_id=user.staff_id)
+
+    def search(self, text: str, client: str | None = None, kind: str | None = None,
+               year: int | None = None, limit: int = 20,
+               progress: Progress | None = None) -> tuple[Results, Report | None]:
+        """Search what the caller may see; a missing index is built first."""
+        visibility = self.visibility()
+        if client:
+            self.client(client)
+        built = None
+        if not self.search_index.current():
+            built = self.update_index(progress=progress)
+        return search(self.search_index, text, visibility=visibility, client=client,
+                      kind=kind, year=year, limit=limit), built
 
     # --- writing ----------------------------------------------------------
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from archive_tool.cli.app import cli
-from archive_tool.cli import clients, entries  # noqa: F401  (registers commands)
+from archive_tool.cli import clients, entries, search  # noqa: F401  (registers commands)
 
 __all__ = ["cli", "main"]
 

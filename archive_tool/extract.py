@@ -1,0 +1,213 @@
+"""Text from the documents of a client file: PDF, DOCX, ODT, EML, TXT/MD.
+
+Each extractor gets a path and returns text. `extract` wraps them with the
+limits (size, time, zip expansion) and turns every failure into a recorded
+problem instead of an exception, so one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import signal
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email import message_from_binary_file, policy
+from html.parser import HTMLParser
+from pathlib import Path
+
+MAX_FILE_BYTES = 200 * 2**20  # larger files are catalogued without text
+MAX_TEXT_CHARS = 5 * 2**20  # text kept per file
+MAX_UNZIPPED_BYTES = 100 * 2**20  # DOCX/ODT parts, against zip bombs
+MAX_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Extracted:
+    text: str
+    problem: str | None = None
+
+
+class ExtractionError(Exception):
+    pass
+
+
+def _pdf(path: Path) -> str:
+    import pypdfium2
+
+    try:
+        doc = pypdfium2.PdfDocument(path)
+    except pypdfium2.PdfiumError as e:
+        message = str(e)
+        if "password" in message.lower():
+            raise ExtractionError("the PDF is encrypted; store an unprotected copy") from e
+        raise ExtractionError(f"not a readable PDF ({message}); is it complete?") from e
+    try:
+        parts = []
+        for page in doc:
+            textpage = page.get_textpage()
+            parts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return "\n".join(parts)
+    finally:
+        doc.close()
+
+
+def _check_zip(path: Path, parts: tuple[str, ...]) -> zipfile.ZipFile:
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ExtractionError(f"not a readable {path.suffix[1:].upper()} (bad zip: {e})") from e
+    total = sum(i.file_size for i in z.infolist() if i.filename in parts or
+                i.filename.startswith("word/"))
+    if total > MAX_UNZIPPED_BYTES:
+        z.close()
+        raise ExtractionError(f"expands to {total / 2**20:.0f} MB (a zip bomb?); not read")
+    return z
+
+
+def _docx(path: Path) -> str:
+    import docx
+
+    _check_zip(path, ("word/document.xml",)).close()
+    try:
+        d = docx.Document(str(path))
+    except Exception as e:  # python-docx raises several unrelated types
+        raise ExtractionError(f"not a readable DOCX ({type(e).__name__}: {e})") from e
+    parts = [p.text for p in d.paragraphs]
+    for table in d.tables:
+        for row in table.rows:
+            parts.append("\t".join(cell.text for cell in row.cells))
+    return "\n".join(parts)
+
+
+def _odt(path: Path) -> str:
+    with _check_zip(path, ("content.xml",)) as z:
+        try:
+            xml = z.read("content.xml").decode("utf-8", "replace")
+        except KeyError as e:
+            raise ExtractionError("not an OpenDocument file (no content.xml)") from e
+    xml = re.sub(r"</text:(p|h)>|<text:line-break/>|<text:tab/>", "\n", xml)
+    return html.unescape(re.sub(r"<[^>]+>", "", xml))
+
+
+class _HtmlText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in ("br", "p", "div", "tr", "li"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_text(markup: str) -> str:
+    parser = _HtmlText()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _eml(path: Path) -> str:
+    with path.open("rb") as f:
+        msg = message_from_binary_file(f, policy=policy.default)
+    parts = [f"{h}: {msg[h]}" for h in ("From", "To", "Cc", "Date", "Subject") if msg[h]]
+    plain_seen = False
+    for part in msg.walk():
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        ctype = part.get_content_type()
+        if ctype not in ("text/plain", "text/html"):
+            continue
+        try:
+            body = part.get_content()
+        except (LookupError, ValueError):
+            body = part.get_payload(decode=True).decode("latin-1")
+        if ctype == "text/plain":
+            plain_seen = True
+            parts.append(body)
+        elif not plain_seen:
+            parts.append(html_text(body))
+    return "\n".join(parts)
+
+
+def _text(path: Path) -> str | Extracted:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        return Extracted(raw.decode("cp1252", "replace"),
+                         f"line {line} is not UTF-8; read as Windows-1252: save it as UTF-8")
+
+
+EXTRACTORS = {".pdf": _pdf, ".docx": _docx, ".odt": _odt, ".eml": _eml, ".txt": _text,
+              ".md": _text, ".csv": _text, ".yaml": _text, ".yml": _text}
+
+
+def can_extract(path: Path) -> bool:
+    return path.suffix.lower() in EXTRACTORS
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise TimeoutError after seconds (main thread of a worker process only)."""
+    def expire(signum, frame):
+        raise TimeoutError
+
+    try:
+        old = signal.signal(signal.SIGALRM, expire)
+    except ValueError:  # not the main thread: no limit
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def extract(path: Path, max_bytes: int = MAX_FILE_BYTES,
+            max_seconds: float = MAX_SECONDS) -> Extracted:
+    """The text of one file, or an empty text and the problem that prevented it."""
+    extractor = EXTRACTORS.get(path.suffix.lower())
+    if extractor is None:
+        return Extracted("")
+    result: str | Extracted
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Extracted("", f"{size / 2**20:.0f} MB is over the {max_bytes // 2**20} MB"
+                                 " extraction limit; catalogued without text")
+        with _time_limit(max_seconds):
+            result = extractor(path)
+    except ExtractionError as e:
+        return Extracted("", str(e))
+    except TimeoutError:
+        return Extracted("", f"text extraction took over {max_seconds:g} s; skipped")
+    except MemoryError:
+        return Extracted("", "text extraction ran out of memory; skipped")
+    except OSError as e:
+        return Extracted("", f"cannot read the file: {e.strerror or e}")
+    except Exception as e:  # a parser's own bug must not stop the run
+        return Extracted("", f"cannot extract text ({type(e).__name__}: {e})")
+    text, problem = (result.text, result.problem) if isinstance(result, Extracted) else (
+        result, None)
+    text = text.replace("\x00", "")
+    if len(text) > MAX_TEXT_CHARS:
+        return Extracted(text[:MAX_TEXT_CHARS], f"text cut at {MAX_TEXT_CHARS} characters")
+    return Extracted(text, problem)

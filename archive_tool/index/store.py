@@ -1,0 +1,95 @@
+"""The Whoosh index on disk: open, create, rebuild on a schema change, write in batches."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError, LockError
+
+from archive_tool.errors import Conflict
+from archive_tool.index.fields import SCHEMA_VERSION, make_schema, to_document
+
+VERSION_FILE = "SCHEMA_VERSION"
+
+
+class SearchIndex:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.warnings: list[str] = []
+        self._ix = None
+
+    def exists(self) -> bool:
+        return (self.folder / VERSION_FILE).is_file() and whoosh_index.exists_in(self.folder)
+
+    def current(self) -> bool:
+        """The index exists and has the schema of this version of the tool."""
+        try:
+            return self.exists() and (self.folder / VERSION_FILE).read_text().strip() \
+                == SCHEMA_VERSION
+        except OSError:
+            return False
+
+    def open(self):
+        """The index, created when missing; a corrupt or old one is recreated (empty)
+        with a warning, and the caller reindexes."""
+        if self._ix is not None:
+            return self._ix
+        if self.current():
+            try:
+                self._ix = whoosh_index.open_dir(self.folder)
+                return self._ix
+            except (EmptyIndexError, OSError, EOFError, ValueError) as e:
+                self.warnings.append(f"{self.folder}: the index is damaged ({e}); rebuilding")
+        elif self.exists():
+            self.warnings.append("the index was made by another version; rebuilding")
+        self._ix = self.create()
+        return self._ix
+
+    def create(self):
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir(parents=True)
+        ix = whoosh_index.create_in(self.folder, make_schema())
+        (self.folder / VERSION_FILE).write_text(SCHEMA_VERSION + "\n")
+        self._ix = ix
+        return ix
+
+    def doc_count(self) -> int:
+        return self.open().doc_count()
+
+    @contextmanager
+    def batch(self, procs: int = 1, limitmb: int = 128) -> Iterator[Batch]:
+        """One writer; commits only when the block ends without an exception."""
+        try:
+            writer = self.open().writer(procs=procs, limitmb=limitmb, multisegment=procs > 1)
+        except LockError as e:
+            raise Conflict("the index is being written by another process (the daemon?);"
+                           " try again when it is done") from e
+        batch = Batch(writer)
+        try:
+            yield batch
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=False)
+
+    def searcher(self):
+        return self.open().searcher()
+
+
+class Batch:
+    def __init__(self, writer):
+        self.writer = writer
+
+    def delete(self, path: str) -> None:
+        self.writer.delete_by_term("path", path)
+
+    def update(self, doc: dict, text: str) -> None:
+        self.writer.update_document(**to_document(doc, text))
+
+    def add(self, doc: dict, text: str) -> None:
+        self.writer.add_document(**to_document(doc, text))

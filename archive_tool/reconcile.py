@@ -1,0 +1,236 @@
+"""Bring the catalog and the index in line with the files, touching only what changed.
+
+Per client folder: files whose size, mtime_ns and inode match the catalog are
+skipped without being read; the others are hashed. A document is rewritten
+when its content hash or its fields (from the folder's YAML) changed. Text is
+extracted once per content hash, in worker processes, and cached. The index
+commits first and the catalog follows, so a crash in between only repeats
+work at the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from archive_tool import documents
+from archive_tool.config import CLIENTS_DIR, Settings
+from archive_tool.documents import fields_hash, plan
+from archive_tool.errors import NotFound
+from archive_tool.extract import Extracted, can_extract, extract
+from archive_tool.index.store import SearchIndex
+from archive_tool.records import client_folders, is_ignored, load_client
+from archive_tool.state import Catalog, FileRow
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+POOL_THRESHOLD = 8  # fewer files are extracted in this process
+
+
+@dataclass
+class Report:
+    added: int = 0
+    changed: int = 0
+    renamed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    extracted: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def wrote(self) -> bool:
+        return bool(self.added or self.changed or self.renamed or self.deleted)
+
+    def summary(self) -> str:
+        return (f"{self.added} added, {self.changed} changed, {self.renamed} renamed,"
+                f" {self.deleted} deleted, {self.unchanged} unchanged"
+                f" ({self.extracted} extracted) in {self.seconds:.2f} s")
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def scan(root: Path, folder: Path, ignore: tuple[str, ...]) -> dict[str, os.stat_result]:
+    """Regular files of a client folder; symlinks and editors' temp files are skipped."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        base = Path(dirpath)
+        for name in filenames:
+            if is_ignored(name, ignore):
+                continue
+            path = base / name
+            try:
+                st = path.lstat()
+            except FileNotFoundError:
+                continue
+            if path.is_symlink() or not os.path.isfile(path):
+                continue
+            found[path.relative_to(root).as_posix()] = st
+    return found
+
+
+def _folder_of(path: str) -> str:
+    return "/".join(path.split("/", 2)[:2])
+
+
+def _extract_job(path: str) -> Extracted:
+    return extract(Path(path))
+
+
+class Reconciler:
+    def __init__(self, root: Path, settings: Settings, catalog: Catalog, index: SearchIndex,
+                 workers: int | None = None):
+        self.root = root
+        self.settings = settings
+        self.catalog = catalog
+        self.index = index
+        self.workers = workers or os.cpu_count() or 1
+
+    def run(self, folders: Iterable[Path] | None = None, *, rebuild: bool = False,
+            progress: Progress | None = None) -> Report:
+        start = time.monotonic()
+        report = Report()
+        self._check_root()
+        if rebuild:
+            self.index.create()
+        ix = self.index.open()
+        report.warnings += self.index.warnings
+        self.index.warnings.clear()
+        rows = self.catalog.rows()
+        if rows and ix.doc_count() == 0 or rebuild:
+            self.catalog.clear()
+            rows = {}
+        fingerprint = json.dumps([documents.VERSION,
+                                  self.settings.policy.annual_report_patterns,
+                                  self.settings.policy.financial_statement_patterns,
+                                  self.settings.ignore])
+        force = self.catalog.get_meta("settings") != fingerprint
+        by_folder: dict[str, dict[str, FileRow]] = defaultdict(dict)
+        for row in rows.values():
+            by_folder[_folder_of(row.path)][row.path] = row
+        on_disk = {folder.relative_to(self.root).as_posix(): (cid, folder)
+                   for cid, folder in client_folders(self.root)}
+        if folders is None:
+            wanted = set(on_disk) | set(by_folder)
+        else:
+            wanted = {Path(f).resolve().relative_to(self.root).as_posix() for f in folders}
+
+        writes: list[tuple[dict, FileRow]] = []
+        stat_only: list[FileRow] = []
+        deletes: list[str] = []
+        for rel in sorted(wanted):
+            known = by_folder.get(rel, {})
+            if rel not in on_disk:
+                deletes += known
+                continue
+            cid, folder = on_disk[rel]
+            disk = scan(self.root, folder, self.settings.ignore)
+            if not force and disk.keys() == known.keys() and all(
+                    known[p].same_stat(st.st_size, st.st_mtime_ns, st.st_ino)
+                    for p, st in disk.items()):
+                report.unchanged += len(disk)
+                continue
+            client = load_client(self.root, cid, folder)
+            docs = plan(client, sorted(disk), self.settings.policy)
+            for path, st in disk.items():
+                row = known.get(path)
+                try:
+                    sha = row.sha256 if row and row.same_stat(
+                        st.st_size, st.st_mtime_ns, st.st_ino) else sha256_of(self.root / path)
+                except OSError:
+                    continue  # vanished or unreadable now: the next run sees it
+                doc = dict(docs[path], path=path)
+                new = FileRow(path, cid, st.st_size, st.st_mtime_ns, st.st_ino, sha,
+                              fields_hash(doc), row.problem if row else None)
+                if row and row.sha256 == sha and row.fields_hash == new.fields_hash:
+                    report.unchanged += 1
+                    if not row.same_stat(st.st_size, st.st_mtime_ns, st.st_ino):
+                        stat_only.append(new)
+                    continue
+                writes.append((doc, new))
+            deletes += [p for p in known if p not in disk]
+
+        deleted_shas = defaultdict(int)
+        for p in deletes:
+            deleted_shas[rows[p].sha256] += 1
+        for _, new in writes:
+            if new.path in rows:
+                report.changed += 1
+            elif deleted_shas.get(new.sha256):
+                deleted_shas[new.sha256] -= 1
+                report.renamed += 1
+            else:
+                report.added += 1
+        report.deleted = len(deletes) - report.renamed
+
+        texts = self._texts([new for _, new in writes], progress, report)
+        if writes or deletes:
+            fresh = ix.doc_count() == 0
+            with self.index.batch() as batch:
+                for path in deletes:
+                    batch.delete(path)
+                for i, (doc, new) in enumerate(writes, 1):
+                    text, problem = texts.get(new.sha256, ("", None))
+                    (batch.add if fresh else batch.update)(doc, text)
+                    if progress and i % 200 == 0:
+                        progress("index", i, len(writes))
+        final = [FileRow(**{**new.__dict__, "problem": texts.get(new.sha256, ("", None))[1]})
+                 for _, new in writes]
+        report.problems = [(r.path, r.problem) for r in final if r.problem]
+        self.catalog.apply(final + stat_only, deletes)
+        self.catalog.set_meta("settings", fingerprint)
+        report.seconds = time.monotonic() - start
+        return report
+
+    def _check_root(self) -> None:
+        clients = self.root / CLIENTS_DIR
+        if not clients.is_dir():
+            raise NotFound(f"{clients} is missing (is the share mounted?);"
+                           " nothing was removed from the index")
+        if self.catalog.count() and not any(client_folders(self.root)):
+            raise NotFound(f"{clients} is empty (is the share mounted?); nothing was removed"
+                           " from the index")
+
+    def _texts(self, rows: list[FileRow], progress: Progress | None,
+               report: Report) -> dict[str, tuple[str, str | None]]:
+        """Text per content hash: from the cache, or extracted now."""
+        wanted = {r.sha256: self.root / r.path for r in rows
+                  if can_extract(Path(r.path)) and not r.path.endswith(".yaml")}
+        cached = self.catalog.known_texts(wanted)
+        jobs = {h: p for h, p in wanted.items() if h not in cached}
+        texts = {h: self.catalog.text(h) for h in cached}
+        done: dict[str, tuple[str, str | None]] = {}
+        if len(jobs) < POOL_THRESHOLD or self.workers == 1:
+            for i, (h, p) in enumerate(jobs.items(), 1):
+                e = extract(p)
+                done[h] = (e.text, e.problem)
+                if progress:
+                    progress("extract", i, len(jobs))
+        else:
+            ctx = get_context("forkserver")
+            with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
+                hashes = list(jobs)
+                results = pool.map(_extract_job, [str(jobs[h]) for h in hashes], chunksize=4)
+                for i, (h, e) in enumerate(zip(hashes, results, strict=True), 1):
+                    done[h] = (e.text, e.problem)
+                    if progress and (i % 50 == 0 or i == len(hashes)):
+                        progress("extract", i, len(hashes))
+        if done:
+            self.catalog.put_texts(done)
+        report.extracted = len(done)
+        return texts | done
