@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import EmptyIndexError, LockError
+from whoosh.index import LockError
 
 from archive_tool.errors import Conflict
 from archive_tool.index.fields import SCHEMA_VERSION, make_schema, to_document
@@ -23,7 +25,7 @@ class SearchIndex:
         self._ix = None
 
     def exists(self) -> bool:
-        return (self.folder / VERSION_FILE).is_file() and whoosh_index.exists_in(self.folder)
+        return (self.folder / VERSION_FILE).is_file() and any(self.folder.glob("_MAIN_*.toc"))
 
     def current(self) -> bool:
         """The index exists and has the schema of this version of the tool."""
@@ -39,11 +41,10 @@ class SearchIndex:
         if self._ix is not None:
             return self._ix
         if self.current():
-            try:
-                self._ix = whoosh_index.open_dir(self.folder)
+            self._ix, damage = _try_open(self.folder)
+            if self._ix is not None:
                 return self._ix
-            except (EmptyIndexError, OSError, EOFError, ValueError) as e:
-                self.warnings.append(f"{self.folder}: the index is damaged ({e}); rebuilding")
+            self.warnings.append(f"{self.folder}: the index is damaged ({damage}); rebuilding")
         elif self.exists():
             self.warnings.append("the index was made by another version; rebuilding")
         self._ix = self.create()
@@ -79,6 +80,19 @@ class SearchIndex:
 
     def searcher(self):
         return self.open().searcher()
+
+
+def _try_open(folder: Path):
+    """(index, None), or (None, what is wrong). Whoosh leaves the file it failed to
+    read open; it is closed here, quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return whoosh_index.open_dir(folder), None
+        except Exception as e:  # any unreadable part means: rebuild
+            damage = str(e) or type(e).__name__
+        gc.collect()
+    return None, damage
 
 
 class Batch:
