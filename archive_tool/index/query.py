@@ -90,7 +90,11 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
                              q.Term("year", str(year)) if year else None) if f is not None]
     restrict = q.And(narrowing) if len(narrowing) > 1 else (narrowing[0] if narrowing else None)
     with index.searcher() as s:
-        results = s.search(parsed, limit=limit, filter=restrict, terms=True)
+        parsed = parsed.accept(lambda node: _expand(node, s.reader()))
+        # The restriction is part of the query (scoring nothing) so that the total
+        # counts only what the caller may see.
+        scoped = q.And([parsed, q.ConstantScoreQuery(restrict, 0.0)]) if restrict else parsed
+        results = s.search(scoped, limit=limit, terms=True)
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = _Marks()
         out = Results(text, len(results))
@@ -107,6 +111,25 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
         if out.total == 0:
             out.suggestion = _suggest(s, qp, text, restrict)
     return out
+
+
+MAX_EXPANSIONS = 1000
+TEXT_FIELDS = ("title", "content", "client_name")
+
+
+def _expand(node: q.Query, reader) -> q.Query:
+    """prefix* and wild?card on stemmed fields: also match the stems of the unstemmed
+    words (from the spelling field) that fit the pattern."""
+    if not isinstance(node, (q.Prefix, q.Wildcard)) or node.fieldname not in TEXT_FIELDS:
+        return node
+    pattern = type(node)("spell_content", fold(node.text))
+    words = []
+    for word in pattern._btexts(reader):
+        words.append(word.decode("utf-8"))
+        if len(words) >= MAX_EXPANSIONS:
+            break
+    stems = sorted({t for w in words for t in terms(w)})
+    return q.Or([node, *(q.Term(node.fieldname, t) for t in stems)]) if stems else node
 
 
 def _suggest(searcher, qp, text: str, restrict) -> str | None:
