@@ -16,7 +16,10 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -26,12 +29,14 @@ from archive_tool.config import CLIENTS_DIR, Settings
 from archive_tool.documents import fields_hash, plan
 from archive_tool.errors import NotFound
 from archive_tool.extract import Extracted, can_extract, extract
+from archive_tool.index.analysis import analyze
 from archive_tool.index.store import SearchIndex
 from archive_tool.records import client_folders, is_ignored, load_client
 from archive_tool.state import Catalog, FileRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 POOL_THRESHOLD = 8  # fewer files are extracted in this process
+WINDOW = 32  # extractions in flight: bounds memory when writing is the slower side
 
 
 @dataclass
@@ -88,8 +93,9 @@ def _folder_of(path: str) -> str:
     return "/".join(path.split("/", 2)[:2])
 
 
-def _extract_job(path: str) -> Extracted:
-    return extract(Path(path))
+def _analysis_job(path: str) -> tuple[Extracted, list[str], set[str]]:
+    extracted = extract(Path(path))
+    return (extracted, *analyze(extracted.text))
 
 
 class Reconciler:
@@ -178,24 +184,66 @@ class Reconciler:
                 report.added += 1
         report.deleted = len(deletes) - report.renamed
 
-        texts = self._texts([new for _, new in writes], progress, report)
-        if writes or deletes:
-            fresh = ix.doc_count() == 0
-            with self.index.batch() as batch:
-                for path in deletes:
-                    batch.delete(path)
-                for i, (doc, new) in enumerate(writes, 1):
-                    text, problem = texts.get(new.sha256, ("", None))
-                    (batch.add if fresh else batch.update)(doc, text)
-                    if progress and i % 200 == 0:
-                        progress("index", i, len(writes))
-        final = [FileRow(**{**new.__dict__, "problem": texts.get(new.sha256, ("", None))[1]})
+        problems = self._write(writes, deletes, progress, report)
+        final = [FileRow(**{**new.__dict__, "problem": problems.get(new.sha256)})
                  for _, new in writes]
         report.problems = [(r.path, r.problem) for r in final if r.problem]
         self.catalog.apply(final + stat_only, deletes)
         self.catalog.set_meta("settings", fingerprint)
         report.seconds = time.monotonic() - start
         return report
+
+    def _write(self, writes: list[tuple[dict, FileRow]], deletes: list[str],
+               progress: Progress | None, report: Report) -> dict[str, str]:
+        """Index the documents in one batch; returns the extraction problem per hash.
+        Text not in the cache is extracted and analysed in worker processes while
+        this one writes."""
+        if not writes and not deletes:
+            return {}
+        jobs: dict[str, Path] = {}
+        waiting: dict[str, list[dict]] = defaultdict(list)
+        known: list[tuple[dict, str]] = []
+        extractable = {new.sha256 for doc, new in writes
+                       if doc.get("text") is None and can_extract(Path(new.path))}
+        cached = self.catalog.known_texts(extractable)
+        problems: dict[str, str] = {}
+        for doc, new in writes:
+            if new.sha256 in extractable and new.sha256 not in cached:
+                jobs[new.sha256] = self.root / new.path
+                waiting[new.sha256].append(doc)
+            elif new.sha256 in cached:
+                text, problem = self.catalog.text(new.sha256)
+                known.append((doc, text))
+                if problem:
+                    problems[new.sha256] = problem
+            else:
+                known.append((doc, doc.get("text") or ""))
+        fresh = self.index.open().doc_count() == 0
+        done = 0
+        with self.index.batch() as batch:
+            write = batch.add if fresh else batch.update
+            for path in deletes:
+                batch.delete(path)
+            for doc, text in known:
+                stems, words = analyze(text)
+                write(doc, text, stems)
+                batch.add_words(words)
+            new_texts: dict[str, tuple[str, str | None]] = {}
+            for sha, extracted, stems, words in self._extract(jobs, progress):
+                for doc in waiting[sha]:
+                    write(doc, extracted.text, stems)
+                batch.add_words(words)
+                new_texts[sha] = (extracted.text, extracted.problem)
+                if extracted.problem:
+                    problems[sha] = extracted.problem
+                done += 1
+                if len(new_texts) >= 200:
+                    self.catalog.put_texts(new_texts)
+                    new_texts = {}
+            if new_texts:
+                self.catalog.put_texts(new_texts)
+        report.extracted = done
+        return problems
 
     def _check_root(self) -> None:
         clients = self.root / CLIENTS_DIR
@@ -206,31 +254,39 @@ class Reconciler:
             raise NotFound(f"{clients} is empty (is the share mounted?); nothing was removed"
                            " from the index")
 
-    def _texts(self, rows: list[FileRow], progress: Progress | None,
-               report: Report) -> dict[str, tuple[str, str | None]]:
-        """Text per content hash: from the cache, or extracted now."""
-        wanted = {r.sha256: self.root / r.path for r in rows
-                  if can_extract(Path(r.path)) and not r.path.endswith(".yaml")}
-        cached = self.catalog.known_texts(wanted)
-        jobs = {h: p for h, p in wanted.items() if h not in cached}
-        texts = {h: self.catalog.text(h) for h in cached}
-        done: dict[str, tuple[str, str | None]] = {}
-        if len(jobs) < POOL_THRESHOLD or self.workers == 1:
-            for i, (h, p) in enumerate(jobs.items(), 1):
-                e = extract(p)
-                done[h] = (e.text, e.problem)
+    def _extract(self, jobs: dict[str, Path], progress: Progress | None):
+        """(hash, Extracted, terms, words) for each job, in order; a worker that
+        crashes costs only its file."""
+        items = list(jobs.items())
+        if len(items) < POOL_THRESHOLD or self.workers == 1:
+            for i, (sha, path) in enumerate(items, 1):
+                yield (sha, *_analysis_job(str(path)))
                 if progress:
-                    progress("extract", i, len(jobs))
-        else:
-            ctx = get_context("forkserver")
-            with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
-                hashes = list(jobs)
-                results = pool.map(_extract_job, [str(jobs[h]) for h in hashes], chunksize=4)
-                for i, (h, e) in enumerate(zip(hashes, results, strict=True), 1):
-                    done[h] = (e.text, e.problem)
-                    if progress and (i % 50 == 0 or i == len(hashes)):
-                        progress("extract", i, len(hashes))
-        if done:
-            self.catalog.put_texts(done)
-        report.extracted = len(done)
-        return texts | done
+                    progress("extract", i, len(items))
+            return
+        position = 0
+        while position < len(items):
+            with ProcessPoolExecutor(self.workers,
+                                     mp_context=get_context("forkserver")) as pool:
+                pending: deque = deque()
+                upcoming = iter(items[position:])
+                for sha, path in islice(upcoming, WINDOW):
+                    pending.append((sha, pool.submit(_analysis_job, str(path))))
+                try:
+                    while pending:
+                        sha, future = pending[0]
+                        result = future.result()
+                        pending.popleft()
+                        position += 1
+                        following = next(upcoming, None)
+                        if following:
+                            pending.append((following[0],
+                                            pool.submit(_analysis_job, str(following[1]))))
+                        yield (sha, *result)
+                        if progress and (position % 50 == 0 or position == len(items)):
+                            progress("extract", position, len(items))
+                except BrokenProcessPool:
+                    sha = items[position][0]
+                    position += 1
+                    yield sha, Extracted("", "reading this file crashed the text extractor;"
+                                             " check that the file is complete"), [], set()

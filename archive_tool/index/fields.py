@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from whoosh import fields
 
-from archive_tool.index.analysis import spanish_analyzer
+from archive_tool.index.analysis import spanish_analyzer, terms
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 EXCERPT_CHARS = 20_000  # stored for snippets; the whole text is indexed
 
 
@@ -31,20 +31,22 @@ def make_schema() -> fields.Schema:
         year=fields.ID(stored=True),
         confidential=fields.BOOLEAN(stored=True),
         title=fields.TEXT(stored=True, analyzer=spanish, field_boost=2.0),
-        content=fields.TEXT(analyzer=spanish, spelling=True),
+        content=fields.TEXT(analyzer=spanish),
         excerpt=fields.STORED,
     )
 
 
-def to_document(doc: dict, text: str) -> dict:
-    """Whoosh field values from a planned document and its text."""
+def to_document(doc: dict, body: str, content_terms: list[str]) -> dict:
+    """Whoosh field values from a planned document, its text and the text's terms
+    (analysed beforehand, possibly in another process)."""
     day = date.fromisoformat(doc["date"]) if doc.get("date") else None
-    body = "\n".join(filter(None, (doc.get("text"), text)))
     out = {
-        "path": doc["path"], "client_id": doc["client_id"], "client_name": doc["client_name"],
-        "staff": " ".join(doc.get("staff") or []), "kind": doc["kind"], "doc": doc["doc"],
-        "confidential": bool(doc.get("confidential")), "title": doc.get("title") or "",
-        "content": body, "excerpt": body[:EXCERPT_CHARS],
+        "path": doc["path"], "client_id": doc["client_id"],
+        "client_name": terms(doc["client_name"]), "staff": " ".join(doc.get("staff") or []),
+        "kind": doc["kind"], "doc": doc["doc"], "confidential": bool(doc.get("confidential")),
+        "title": terms(doc.get("title") or ""), "content": content_terms,
+        "excerpt": body[:EXCERPT_CHARS],
+        "_stored_client_name": doc["client_name"], "_stored_title": doc.get("title") or "",
     }
     for key in ("category", "special_type", "tier", "status", "direction", "entry"):
         if doc.get(key):

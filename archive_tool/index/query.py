@@ -11,6 +11,7 @@ from whoosh import query as q
 from archive_tool.errors import UsageError
 from archive_tool.index.analysis import fold, terms
 from archive_tool.index.store import SearchIndex
+from archive_tool.index.vocabulary import Vocabulary
 
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # around matched words in snippets
 WORD = re.compile(r"(?<![:\w])\w{3,}(?![:\w*?])")  # plain words, not field:value or prefix*
@@ -90,7 +91,7 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
                              q.Term("year", str(year)) if year else None) if f is not None]
     restrict = q.And(narrowing) if len(narrowing) > 1 else (narrowing[0] if narrowing else None)
     with index.searcher() as s:
-        parsed = parsed.accept(lambda node: _expand(node, s.reader()))
+        parsed = parsed.accept(lambda node: _expand(node, index.vocabulary))
         # The restriction is part of the query (scoring nothing) so that the total
         # counts only what the caller may see.
         scoped = q.And([parsed, q.ConstantScoreQuery(restrict, 0.0)]) if restrict else parsed
@@ -109,7 +110,7 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
                 score=round(float(hit.score), 3),
                 snippet=snippet or " ".join(excerpt[:200].split())))
         if out.total == 0:
-            out.suggestion = _suggest(s, qp, text, restrict)
+            out.suggestion = _suggest(s, qp, text, restrict, index.vocabulary)
     return out
 
 
@@ -117,25 +118,19 @@ MAX_EXPANSIONS = 1000
 TEXT_FIELDS = ("title", "content", "client_name")
 
 
-def _expand(node: q.Query, reader) -> q.Query:
+def _expand(node: q.Query, vocabulary: Vocabulary) -> q.Query:
     """prefix* and wild?card on stemmed fields: also match the stems of the unstemmed
-    words (from the spelling field) that fit the pattern."""
+    words that fit the pattern."""
     if not isinstance(node, (q.Prefix, q.Wildcard)) or node.fieldname not in TEXT_FIELDS:
         return node
-    pattern = type(node)("spell_content", fold(node.text))
-    words = []
-    for word in pattern._btexts(reader):
-        words.append(word.decode("utf-8"))
-        if len(words) >= MAX_EXPANSIONS:
-            break
-    stems = sorted({t for w in words for t in terms(w)})
+    text = fold(node.text) + ("*" if isinstance(node, q.Prefix) else "")
+    stems = sorted({t for w in vocabulary.matching(text, MAX_EXPANSIONS) for t in terms(w)})
     return q.Or([node, *(q.Term(node.fieldname, t) for t in stems)]) if stems else node
 
 
-def _suggest(searcher, qp, text: str, restrict) -> str | None:
+def _suggest(searcher, qp, text: str, restrict, vocabulary: Vocabulary) -> str | None:
     """The query with misspelt words replaced by close words of the index, offered
     only when it finds something the caller may see."""
-    corrector = searcher.corrector("content")
     reader = searcher.reader()
     words = [w for w in WORD.findall(text) if w not in ("AND", "OR", "NOT", "TO")]
     suggestion = text
@@ -143,7 +138,7 @@ def _suggest(searcher, qp, text: str, restrict) -> str | None:
         stems = terms(word)
         if not stems or all(reader.frequency("content", t) for t in stems):
             continue
-        for candidate in corrector.suggest(fold(word), limit=3, maxdist=2, prefix=1):
+        for candidate in vocabulary.similar(fold(word), maxdist=2, limit=3):
             attempt = re.sub(rf"\b{re.escape(word)}\b", candidate, suggestion, count=1)
             if searcher.search(qp.parse(attempt), limit=1, filter=restrict).scored_length():
                 suggestion = attempt
