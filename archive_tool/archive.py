@@ -12,7 +12,13 @@ from pathlib import Path
 from archive_tool import schema, templates
 from archive_tool.access import User, identify, os_login
 from archive_tool.config import (
-    ARCHIVE_FILE, CLIENTS_DIR, STAFF_FILE, STATE_DIR, Settings, load_settings)
+    ARCHIVE_FILE,
+    CLIENTS_DIR,
+    STAFF_FILE,
+    STATE_DIR,
+    Settings,
+    load_settings,
+)
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
 from archive_tool.files import copy_atomic, free_name, slug, write_atomic
 from archive_tool.index.query import Results, Visibility, search
@@ -20,8 +26,15 @@ from archive_tool.index.store import SearchIndex
 from archive_tool.problems import Problem
 from archive_tool.reconcile import Progress, Reconciler, Report
 from archive_tool.records import (
-    CLIENT_FILE, CLIENT_ID, CORRESPONDENCE, Client, Roster, client_folders, load_client,
-    read_yaml)
+    CLIENT_FILE,
+    CLIENT_ID,
+    CORRESPONDENCE,
+    Client,
+    Roster,
+    client_folders,
+    load_client,
+    read_yaml,
+)
 from archive_tool.resources import data_path
 from archive_tool.rules import Context, check_client
 from archive_tool.state import Catalog

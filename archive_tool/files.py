@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -32,8 +31,7 @@ def write_atomic(path: Path, data: bytes | str, *, exclusive: bool = False) -> N
             os.fsync(f.fileno())
         _install(Path(tmp), path, exclusive)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -46,17 +44,16 @@ def copy_atomic(src: Path, dest: Path, *, exclusive: bool = True) -> None:
             os.fsync(out.fileno())
         _install(Path(tmp), dest, exclusive)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        Path(tmp).unlink(missing_ok=True)
         raise
 
 
 def _install(tmp: Path, dest: Path, exclusive: bool) -> None:
     if exclusive:
         os.link(tmp, dest)  # fails if dest exists
-        os.unlink(tmp)
+        tmp.unlink()
     else:
-        os.replace(tmp, dest)
+        tmp.replace(dest)
     _fsync_dir(dest.parent)
 
 

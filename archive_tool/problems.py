@@ -19,7 +19,8 @@ class Problem:
         return self.severity == "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity} [{self.rule}] {self.message}"
+        return (f"{self.path}:{self.line}:{self.column}: {self.severity} [{self.rule}]"
+                f" {self.message}")
 
     def to_json(self) -> dict:
         return asdict(self)

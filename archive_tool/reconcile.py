@@ -16,10 +16,8 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from itertools import islice
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -36,7 +34,8 @@ from archive_tool.state import Catalog, FileRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 POOL_THRESHOLD = 8  # fewer files are extracted in this process
-WINDOW = 32  # extractions in flight: bounds memory when writing is the slower side
+PARALLEL_WRITES = 2000  # batches this large are written by two processes
+CHUNK = 1024  # files extracted between two turns of writing
 
 
 @dataclass
@@ -83,7 +82,7 @@ def scan(root: Path, folder: Path, ignore: tuple[str, ...]) -> dict[str, os.stat
                 st = path.lstat()
             except FileNotFoundError:
                 continue
-            if path.is_symlink() or not os.path.isfile(path):
+            if path.is_symlink() or not path.is_file():
                 continue
             found[path.relative_to(root).as_posix()] = st
     return found
@@ -151,7 +150,7 @@ class Reconciler:
                     for p, st in disk.items()):
                 report.unchanged += len(disk)
                 continue
-            client = load_client(self.root, cid, folder)
+            client = load_client(self.root, cid, folder, check=False)
             docs = plan(client, sorted(disk), self.settings.policy)
             for path, st in disk.items():
                 row = known.get(path)
@@ -220,7 +219,8 @@ class Reconciler:
                 known.append((doc, doc.get("text") or ""))
         fresh = self.index.open().doc_count() == 0
         done = 0
-        with self.index.batch() as batch:
+        procs = min(2, self.workers) if len(writes) >= PARALLEL_WRITES else 1
+        with self.index.batch(procs=procs) as batch:
             write = batch.add if fresh else batch.update
             for path in deletes:
                 batch.delete(path)
@@ -255,38 +255,48 @@ class Reconciler:
                            " from the index")
 
     def _extract(self, jobs: dict[str, Path], progress: Progress | None):
-        """(hash, Extracted, terms, words) for each job, in order; a worker that
-        crashes costs only its file."""
-        items = list(jobs.items())
+        """(hash, Extracted, terms, words) for each job, in order. Work goes to the
+        worker processes a chunk at a time, so extracting and writing take turns at
+        the cores and memory stays bounded; a worker that crashes costs only its file."""
+        items = [(sha, str(path)) for sha, path in jobs.items()]
         if len(items) < POOL_THRESHOLD or self.workers == 1:
             for i, (sha, path) in enumerate(items, 1):
-                yield (sha, *_analysis_job(str(path)))
+                yield (sha, *_analysis_job(path))
                 if progress:
                     progress("extract", i, len(items))
             return
-        position = 0
-        while position < len(items):
-            with ProcessPoolExecutor(self.workers,
-                                     mp_context=get_context("forkserver")) as pool:
-                pending: deque = deque()
-                upcoming = iter(items[position:])
-                for sha, path in islice(upcoming, WINDOW):
-                    pending.append((sha, pool.submit(_analysis_job, str(path))))
+        pool = _pool(self.workers)
+        try:
+            for start in range(0, len(items), CHUNK):
+                chunk = items[start:start + CHUNK]
                 try:
-                    while pending:
-                        sha, future = pending[0]
-                        result = future.result()
-                        pending.popleft()
-                        position += 1
-                        following = next(upcoming, None)
-                        if following:
-                            pending.append((following[0],
-                                            pool.submit(_analysis_job, str(following[1]))))
-                        yield (sha, *result)
-                        if progress and (position % 50 == 0 or position == len(items)):
-                            progress("extract", position, len(items))
+                    results = list(pool.map(_analysis_job, [p for _, p in chunk], chunksize=8))
                 except BrokenProcessPool:
-                    sha = items[position][0]
-                    position += 1
-                    yield sha, Extracted("", "reading this file crashed the text extractor;"
-                                             " check that the file is complete"), [], set()
+                    results, pool = _one_by_one(chunk, pool, self.workers)
+                for (sha, _), result in zip(chunk, results, strict=True):
+                    yield (sha, *result)
+                if progress:
+                    progress("extract", start + len(chunk), len(items))
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=get_context("forkserver"))
+
+
+def _one_by_one(chunk: list[tuple[str, str]], pool: ProcessPoolExecutor, workers: int):
+    """After a worker crashed: each file of the chunk on its own, a new pool after
+    each crash, so the file that crashes is the only one without text."""
+    results = []
+    pool.shutdown(cancel_futures=True)
+    pool = _pool(workers)
+    for _, path in chunk:
+        try:
+            results.append(pool.submit(_analysis_job, path).result())
+        except BrokenProcessPool:
+            results.append((Extracted("", "reading this file crashed the text extractor;"
+                                          " check that the file is complete"), [], set()))
+            pool.shutdown(cancel_futures=True)
+            pool = _pool(workers)
+    return results, pool

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from fnmatch import fnmatch
+from fnmatch import fnmatch, translate
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,12 @@ IGNORED = ("*.swp", "*.swo", "*.swx", "*~", ".~lock.*#", "~$*", "~WR*.tmp", "lu*
            "4913", ".#*", "*.tmp", ".DS_Store", "Thumbs.db", "desktop.ini", "sed??????")
 
 
+_IGNORED = re.compile("|".join(translate(p) for p in IGNORED))
+
+
 def is_ignored(name: str, extra: tuple[str, ...] = ()) -> bool:
-    return name.startswith(".") or any(fnmatch(name, p) for p in (*IGNORED, *extra))
+    return name.startswith(".") or bool(_IGNORED.match(name)) or any(
+        fnmatch(name, p) for p in extra)
 
 
 def parse_date(value: Any) -> date | None:
@@ -41,13 +45,14 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
-def read_yaml(path: Path, kind: str, relpath: str) -> tuple[Loaded | None, list[Problem]]:
-    """Load a YAML file and check it against its schema."""
+def read_yaml(path: Path, kind: str, relpath: str,
+              check: bool = True) -> tuple[Loaded | None, list[Problem]]:
+    """Load a YAML file and (unless check is False) check it against its schema."""
     try:
         loaded = load_file(path)
     except YamlProblem as e:
         return None, [Problem(relpath, e.line, e.column, e.rule, "error", e.message)]
-    return loaded, schema.check(kind, loaded, relpath)
+    return loaded, schema.check(kind, loaded, relpath) if check else []
 
 
 @dataclass
@@ -149,6 +154,7 @@ class Client:
     relpath: str
     loaded: Loaded | None
     problems: list[Problem]
+    checked: bool = True  # records and entries were checked against their schemas
     _entries: list[Entry] | None = None
 
     @property
@@ -192,7 +198,7 @@ class Client:
             if path.suffix in (".yaml", ".yml") and not is_ignored(path.name) \
                     and path.is_file():
                 rel = f"{self.relpath}/{CORRESPONDENCE}/{path.name}"
-                loaded, problems = read_yaml(path, "entry", rel)
+                loaded, problems = read_yaml(path, "entry", rel, self.checked)
                 yield Entry(path, rel, loaded, problems)
 
     def correspondence_files(self) -> list[str]:
@@ -239,11 +245,12 @@ def client_folders(root: Path) -> Iterator[tuple[str, Path]]:
             yield m.group(1), folder
 
 
-def load_client(root: Path, client_id: str, folder: Path) -> Client:
+def load_client(root: Path, client_id: str, folder: Path, check: bool = True) -> Client:
+    """The client of a folder; check=False skips the schemas (for indexing)."""
     rel = folder.relative_to(root).as_posix()
     if not (folder / CLIENT_FILE).is_file():
         return Client(folder, client_id, rel, None, [Problem(
             f"{rel}/{CLIENT_FILE}", 1, 1, "record-missing", "error",
             "this client folder has no client.yaml; restore it or create the record")])
-    loaded, problems = read_yaml(folder / CLIENT_FILE, "client", f"{rel}/{CLIENT_FILE}")
-    return Client(folder, client_id, rel, loaded, problems)
+    loaded, problems = read_yaml(folder / CLIENT_FILE, "client", f"{rel}/{CLIENT_FILE}", check)
+    return Client(folder, client_id, rel, loaded, problems, check)

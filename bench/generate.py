@@ -161,8 +161,8 @@ def generate(dest: Path, clients: int, seed: int = 1, entries_per_client: int = 
         category = rng.choice(["supplier", "distributor", "special"])
         city, cp = rng.choice(CITIES)
         owner = rng.sample(staff[2:], 2)
-        record = [f"id: {cid}\n", f"name: {q(f'{rng.choice(NAMES)} {rng.choice(WORDS)} {n}, S.L.')}\n",
-                  f"category: {category}\n"]
+        name = f"{rng.choice(NAMES)} {rng.choice(WORDS)} {n}, S.L."
+        record = [f"id: {cid}\n", f"name: {q(name)}\n", f"category: {category}\n"]
         if category == "special":
             record.append(f"special_type: {rng.choice(SPECIAL)}\n")
         record += [f"tier: {'vip' if n % 10 == 0 else 'standard'}\n",

@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from conftest import CLIENT, Run, write
 
 from archive_tool.access import os_login
-from conftest import CLIENT, Run, write
 
 CL = "clients/CL-0001-levante"
 

@@ -4,9 +4,9 @@ import os
 import shutil
 
 import pytest
+from conftest import archive, write
 
 from archive_tool.errors import NotFound
-from conftest import archive, write
 
 CL = "clients/CL-0001-levante"
 ENTRY = "date: 2026-03-04\nkind: letter\nsubject: Revisión de precios\nattachments: [{}]\n"

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import CLIENT, archive, write
 
 CL = "clients/CL-0001-levante"

@@ -8,9 +8,9 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE, archive
 
 from archive_tool.records import read_yaml
-from conftest import REPO, SAMPLE, archive
 
 KIND_OF = {"client.yaml": "client", "staff.yaml": "staff", "archive.yaml": "archive"}
 YAML_FILES = sorted(p for p in SAMPLE.rglob("*.yaml") if ".archive" not in p.parts)

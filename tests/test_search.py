@@ -6,13 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TODAY, Run, archive
 
 from archive_tool.documents import plan
 from archive_tool.extract import can_extract, extract
 from archive_tool.index.analysis import fold, spanish_analyzer, terms
-from archive_tool.records import client_folders, load_client
 from archive_tool.reconcile import scan
-from conftest import TODAY, Run, archive
+from archive_tool.records import client_folders, load_client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate  # noqa: E402

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 ROOT = Path(__file__).resolve().parent.parent / "sample_archive"
-FIXED = datetime(2026, 1, 1, tzinfo=timezone.utc)
+FIXED = datetime(2026, 1, 1, tzinfo=UTC)
 
 STAFF = [
     ("E-001", "Lucía Fernández Ortega", "lfernandez", "information", "admin", "active", None),
@@ -204,7 +204,7 @@ def eml(path: Path, sender: str, to: str, subject: str, when: date, body: str,
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = format_datetime(datetime(when.year, when.month, when.day, 10, 30,
-                                           tzinfo=timezone.utc))
+                                           tzinfo=UTC))
     msg["Message-ID"] = f"<{path.stem}@sample.archive-tool>"
     msg.set_content(body)
     msg.add_alternative(html, subtype="html")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sys
 
-import click
-
-from archive_tool.cli.app import cli
 from archive_tool.cli import clients, entries, search  # noqa: F401  (registers commands)
+from archive_tool.cli.app import cli
 
 __all__ = ["cli", "main"]
 

@@ -6,7 +6,6 @@ import errno
 import json
 import sys
 from functools import cached_property
-from pathlib import Path
 
 import click
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import Stemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
@@ -28,6 +29,8 @@ TOKEN = r"\w+(?:[.,'-]\w+)*"
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Núñez' -> 'nunez'."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -108,3 +111,9 @@ def analyze(text: str) -> tuple[list[str], set[str]]:
 def terms(text: str) -> list[str]:
     """The index terms of a text, in order: what a search can match."""
     return analyze(text)[0]
+
+
+@lru_cache(maxsize=4096)
+def name_terms(text: str) -> tuple[str, ...]:
+    """terms() of a short text that repeats, such as a client's name."""
+    return tuple(analyze(text)[0])

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from whoosh import fields
 
-from archive_tool.index.analysis import spanish_analyzer, terms
+from archive_tool.index.analysis import name_terms, spanish_analyzer, terms
 
 SCHEMA_VERSION = "2"
 EXCERPT_CHARS = 20_000  # stored for snippets; the whole text is indexed
@@ -42,7 +42,8 @@ def to_document(doc: dict, body: str, content_terms: list[str]) -> dict:
     day = date.fromisoformat(doc["date"]) if doc.get("date") else None
     out = {
         "path": doc["path"], "client_id": doc["client_id"],
-        "client_name": terms(doc["client_name"]), "staff": " ".join(doc.get("staff") or []),
+        "client_name": list(name_terms(doc["client_name"])),
+        "staff": " ".join(doc.get("staff") or []),
         "kind": doc["kind"], "doc": doc["doc"], "confidential": bool(doc.get("confidential")),
         "title": terms(doc.get("title") or ""), "content": content_terms,
         "excerpt": body[:EXCERPT_CHARS],

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import shutil
+import signal
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import multiproc, writing
 from whoosh.codec import whoosh3
 from whoosh.index import LockError
 
@@ -17,6 +21,7 @@ from archive_tool.errors import Conflict
 from archive_tool.index.fields import SCHEMA_VERSION, make_schema, to_document
 from archive_tool.index.vocabulary import Vocabulary
 
+PR_SET_PDEATHSIG = 1
 VERSION_FILE = "SCHEMA_VERSION"
 WORDS_FILE = "words.db"
 
@@ -34,6 +39,44 @@ def _cached_reader(self, fieldname, column):
 
 
 whoosh3.W3PerDocReader._cached_reader = _cached_reader
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+class _SubWriter(multiproc.SubWriterTask):
+    """A sub-writer that dies with its parent: a killed rebuild leaves no orphan
+    holding the index lock (the lock's file descriptor is inherited)."""
+
+    def run(self):
+        _die_with_parent()
+        super().run()
+
+
+class _ParallelWriter(multiproc.MpWriter):
+    """Whoosh's MpWriter with sub-writers that die with the parent and that are told
+    to stop on cancel (the stock cancel leaves them waiting forever)."""
+
+    def _new_task(self):
+        task = _SubWriter(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                          self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def cancel(self):
+        try:
+            for task in self.tasks:
+                task.terminate()
+                task.join(5)
+        finally:
+            writing.SegmentWriter.cancel(self)
 
 
 class SearchIndex:
@@ -86,7 +129,12 @@ class SearchIndex:
     def batch(self, procs: int = 1, limitmb: int = 128) -> Iterator[Batch]:
         """One writer; commits only when the block ends without an exception."""
         try:
-            writer = self.open().writer(procs=procs, limitmb=limitmb, multisegment=procs > 1)
+            ix = self.open()
+            if procs > 1:
+                writer = _ParallelWriter(ix, procs=procs, batchsize=256, multisegment=True,
+                                         limitmb=limitmb)
+            else:
+                writer = ix.writer(limitmb=limitmb)
         except LockError as e:
             raise Conflict("the index is being written by another process (the daemon?);"
                            " try again when it is done") from e
@@ -96,6 +144,7 @@ class SearchIndex:
         except BaseException:
             writer.cancel()
             raise
+        self.vocabulary.add(batch.words)
         writer.commit(optimize=False)
 
     def searcher(self):
@@ -119,6 +168,7 @@ class Batch:
     def __init__(self, writer, vocabulary: Vocabulary):
         self.writer = writer
         self.vocabulary = vocabulary
+        self.words: set[str] = set()
 
     def delete(self, path: str) -> None:
         self.writer.delete_by_term("path", path)
@@ -130,4 +180,4 @@ class Batch:
         self.writer.add_document(**to_document(doc, body, terms))
 
     def add_words(self, words) -> None:
-        self.vocabulary.add(words)
+        self.words.update(words)
