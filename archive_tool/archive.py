@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import pwd
 import re
 import shutil
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -23,6 +27,7 @@ from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
 from archive_tool.files import copy_atomic, free_name, slug, write_atomic
 from archive_tool.index.query import Results, Visibility, search
 from archive_tool.index.store import SearchIndex
+from archive_tool.journal import journal_lines
 from archive_tool.problems import Problem
 from archive_tool.reconcile import Progress, Reconciler, Report
 from archive_tool.records import (
@@ -42,14 +47,30 @@ from archive_tool.state import Catalog
 STATE_DB = "state.db"
 
 
+@dataclass
+class SyncResult:
+    report: Report
+    found: list[Problem]
+    fixed: list[Problem]
+
+
 class Archive:
     def __init__(self, root: Path, *, login: str | None = None, today: date | None = None):
         self.root = Path(root).resolve()
+        self.state_dir = self.root / STATE_DIR
+        self._login = login
+        self._today = today
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read archive.yaml, staff.yaml and the records again (a long-running
+        process calls this before each pass)."""
         self.settings: Settings = load_settings(self.root)
         self.roster = Roster.load(self.root)
-        self.user: User = identify(self.roster, self.settings.demo, login)
-        self.today = today or date.today()
-        self.state_dir = self.root / STATE_DIR
+        self.user: User = identify(self.roster, self.settings.demo, self._login)
+        self.today = self._today or date.today()
+        for name in ("all_clients", "context", "extraction_problems", "unnoted_changes"):
+            self.__dict__.pop(name, None)
 
     # --- creation ---------------------------------------------------------
 
@@ -130,13 +151,24 @@ class Archive:
         prefix = client.relpath + "/"
         found += [Problem(path, 1, 1, "extract-failed", "warning", f"{problem}")
                   for path, problem in self.extraction_problems if path.startswith(prefix)]
-        return sorted(found)
+        for field, at in self.unnoted_changes.get(client.id, []):
+            line, column = client.mark(field)
+            found.append(Problem(client.record_path, line, column, "change-unnoted", "warning",
+                                 f"{field} changed on {at[:10]} without a note: add one to"
+                                 " changes (date, by, summary)"))
+        return sorted(set(found))
 
     @cached_property
     def extraction_problems(self) -> list[tuple[str, str]]:
         if not (self.state_dir / STATE_DB).is_file():
             return []
         return self.catalog.problems()
+
+    @cached_property
+    def unnoted_changes(self) -> dict[str, list[tuple[str, str]]]:
+        if not (self.state_dir / STATE_DB).is_file():
+            return {}
+        return self.catalog.unnoted()
 
     def validate(self, ids: list[str] | None = None) -> list[Problem]:
         if ids:
@@ -167,8 +199,57 @@ class Archive:
                      progress: Progress | None = None) -> Report:
         """Bring the index up to date with the files (only what changed)."""
         self.user.require()
-        return Reconciler(self.root, self.settings, self.catalog, self.search_index).run(
-            folders, rebuild=rebuild, progress=progress)
+        return self.sync(folders, rebuild=rebuild, progress=progress).report
+
+    def sync(self, folders: list[Path] | None = None, *, rebuild: bool = False,
+             stop: Callable[[], bool] | None = None,
+             progress: Progress | None = None) -> SyncResult:
+        """Reconcile the index with the files, journal record changes and validate the
+        clients of the given folders (all when None); the daemon's unit of work."""
+        self.refresh()
+        report = Reconciler(self.root, self.settings, self.catalog, self.search_index).run(
+            folders, rebuild=rebuild, progress=progress, stop=stop)
+        names = None if folders is None else {Path(f).name for f in folders}
+        clients = [c for c in self.all_clients if names is None or c.folder.name in names]
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for c in clients:
+            self._journal(c, now)
+        self.__dict__.pop("unnoted_changes", None)
+        self.__dict__.pop("extraction_problems", None)
+        before = self.catalog.validation()
+        results = {c.id: [p.to_json() for p in self.problems(c)] for c in clients}
+        self.catalog.save_validation(results, now)
+        if names is None:
+            self.catalog.forget_validation({c.id for c in self.all_clients})
+        found, fixed = [], []
+        for cid, problems in results.items():
+            old = {json.dumps(p, sort_keys=True) for p in before.get(cid, [])}
+            new = {json.dumps(p, sort_keys=True) for p in problems}
+            found += [Problem(**json.loads(p)) for p in sorted(new - old)]
+            fixed += [Problem(**json.loads(p)) for p in sorted(old - new)]
+        return SyncResult(report, found, fixed)
+
+    def _journal(self, client: Client, now: str) -> None:
+        """Record field-level changes of client.yaml since it was last seen."""
+        if client.loaded is None:
+            return
+        old = self.catalog.record(client.id)
+        if old == client.data:
+            return
+        rows: list[tuple] = []
+        noted = False
+        if old is not None:
+            path = client.folder / CLIENT_FILE
+            try:
+                owner = pwd.getpwuid(path.stat().st_uid).pw_name
+            except (KeyError, OSError):
+                owner = None
+            rows, noted = journal_lines(old, client.data, now, client.record_path, owner)
+        self.catalog.save_record(client.id, client.data, rows, noted)
+
+    def history(self, client_id: str) -> list[dict]:
+        self.client(client_id)
+        return self.catalog.journal(client_id)
 
     def visibility(self) -> Visibility:
         user = self.user
@@ -269,49 +350,3 @@ class Archive:
                 path.unlink(missing_ok=True)
             raise
         return folder / entry_name
-
-    # --- views ------------------------------------------------------------
-
-    def register(self, category: str | None = None, tier: str | None = None,
-                 staff: str | None = None, status: str | None = None) -> list[dict]:
-        """The client list for review, one row per client the caller may see."""
-        rows = []
-        for c in self.visible_clients():
-            d = c.data
-            contacts = [str(x.get("staff")) for x in c.contacts]
-            if (category and d.get("category") != category) or (tier and d.get(
-                    "tier", "standard") != tier) or (status and d.get("status") != status) or (
-                    staff and staff not in contacts):
-                continue
-            problems = self.problems(c)
-            last = self.last_contact(c)
-            rows.append({
-                "id": c.id, "name": c.name, "category": d.get("category"),
-                "special_type": d.get("special_type"), "tier": d.get("tier", "standard"),
-                "important": d.get("important") is True, "status": d.get("status"),
-                "contacts": contacts, "last_contact": last.isoformat() if last else None,
-                "errors": sum(p.is_error for p in problems),
-                "warnings": sum(not p.is_error for p in problems),
-            })
-        return rows
-
-    def describe(self, client_id: str, last: int = 10) -> dict:
-        """What 'client show' prints: record, contacts, last entries, reports, problems."""
-        c = self.client(client_id)
-        contacts = []
-        for x in c.contacts:
-            member = self.roster.get(str(x.get("staff")))
-            contacts.append({**x, "name": member.name if member else None,
-                             "status": member.status if member else "unknown"})
-        entries = [e for e in c.entries if self.user.can_see_entry(c, e)]
-        entries.sort(key=lambda e: (e.date or date.min, e.relpath), reverse=True)
-        return {
-            "id": c.id, "path": c.relpath, "record": c.data, "contacts": contacts,
-            "entries_total": len(entries),
-            "entries": [{"path": e.relpath, "date": e.date.isoformat() if e.date else None,
-                         "kind": e.kind, "subject": e.data.get("subject"),
-                         "attachments": e.attachments, "confidential": e.confidential}
-                        for e in entries[:last]],
-            "reports": c.reports(self.settings.policy),
-            "problems": [p.to_json() for p in self.problems(c)],
-        }

@@ -38,6 +38,10 @@ PARALLEL_WRITES = 2000  # batches this large are written by two processes
 CHUNK = 1024  # files extracted between two turns of writing
 
 
+class Interrupted(Exception):
+    """The run was asked to stop; nothing of it was committed."""
+
+
 @dataclass
 class Report:
     added: int = 0
@@ -107,7 +111,10 @@ class Reconciler:
         self.workers = workers or os.cpu_count() or 1
 
     def run(self, folders: Iterable[Path] | None = None, *, rebuild: bool = False,
-            progress: Progress | None = None) -> Report:
+            progress: Progress | None = None,
+            stop: Callable[[], bool] | None = None) -> Report:
+        """Reconcile the given client folders (all when None). stop is asked now and
+        then; when it answers True the run ends with Interrupted, writing nothing."""
         start = time.monotonic()
         report = Report()
         self._check_root()
@@ -183,7 +190,7 @@ class Reconciler:
                 report.added += 1
         report.deleted = len(deletes) - report.renamed
 
-        problems = self._write(writes, deletes, progress, report)
+        problems = self._write(writes, deletes, progress, report, stop or (lambda: False))
         final = [FileRow(**{**new.__dict__, "problem": problems.get(new.sha256)})
                  for _, new in writes]
         report.problems = [(r.path, r.problem) for r in final if r.problem]
@@ -193,7 +200,8 @@ class Reconciler:
         return report
 
     def _write(self, writes: list[tuple[dict, FileRow]], deletes: list[str],
-               progress: Progress | None, report: Report) -> dict[str, str]:
+               progress: Progress | None, report: Report,
+               stop: Callable[[], bool]) -> dict[str, str]:
         """Index the documents in one batch; returns the extraction problem per hash.
         Text not in the cache is extracted and analysed in worker processes while
         this one writes."""
@@ -224,12 +232,16 @@ class Reconciler:
             write = batch.add if fresh else batch.update
             for path in deletes:
                 batch.delete(path)
-            for doc, text in known:
+            for i, (doc, text) in enumerate(known):
+                if i % 100 == 0 and stop():
+                    raise Interrupted
                 stems, words = analyze(text)
                 write(doc, text, stems)
                 batch.add_words(words)
             new_texts: dict[str, tuple[str, str | None]] = {}
             for sha, extracted, stems, words in self._extract(jobs, progress):
+                if done % 100 == 0 and stop():
+                    raise Interrupted
                 for doc in waiting[sha]:
                     write(doc, extracted.text, stems)
                 batch.add_words(words)

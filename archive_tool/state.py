@@ -1,7 +1,10 @@
-"""The catalog in .archive/state.db: every indexed file and the text taken from it."""
+"""The database in .archive/state.db: the catalog of indexed files and the text taken
+from them, the last seen client records and their change journal, and the latest
+validation result per client."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -24,6 +27,26 @@ CREATE INDEX IF NOT EXISTS files_client ON files(client_id);
 CREATE TABLE IF NOT EXISTS texts (sha256 TEXT PRIMARY KEY, text BLOB NOT NULL,
                                   problem TEXT);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS records (client_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    path TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old TEXT,
+    new TEXT,
+    owner TEXT,
+    noted INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_client ON journal(client_id, id);
+CREATE TABLE IF NOT EXISTS validation (
+    client_id TEXT PRIMARY KEY,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    problems TEXT NOT NULL,
+    at TEXT NOT NULL
+);
 """
 
 
@@ -109,6 +132,62 @@ class Catalog:
         with self.transaction() as db:
             db.execute("DELETE FROM files")
             db.execute("DELETE FROM texts")
+
+    # --- records and their journal ------------------------------------------
+
+    def record(self, client_id: str) -> dict | None:
+        row = self.db.execute("SELECT data FROM records WHERE client_id = ?",
+                              (client_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_record(self, client_id: str, data: dict, changes: list[tuple],
+                    noted: bool = False) -> None:
+        """Keep the record as last seen, with its journal lines
+        (at, path, field, old, new, owner, noted), in one transaction; noted marks
+        earlier unexplained changes as explained."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO records VALUES (?, ?)",
+                       (client_id, json.dumps(data, ensure_ascii=False, sort_keys=True)))
+            db.executemany("INSERT INTO journal (client_id, at, path, field, old, new, owner,"
+                           " noted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           [(client_id, *c) for c in changes])
+            if noted:
+                db.execute("UPDATE journal SET noted = 1 WHERE client_id = ?", (client_id,))
+
+    def journal(self, client_id: str) -> list[dict]:
+        cur = self.db.execute("SELECT at, path, field, old, new, owner, noted FROM journal"
+                              " WHERE client_id = ? ORDER BY id", (client_id,))
+        return [{"at": r[0], "path": r[1], "field": r[2], "old": json.loads(r[3]),
+                 "new": json.loads(r[4]), "owner": r[5], "noted": bool(r[6])} for r in cur]
+
+    def unnoted(self) -> dict[str, list[tuple[str, str]]]:
+        """(field, when) of important changes made without a note, per client."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for cid, field, at in self.db.execute(
+                "SELECT client_id, field, at FROM journal WHERE noted = 0 ORDER BY id"):
+            out.setdefault(cid, []).append((field, at))
+        return out
+
+    # --- validation results ----------------------------------------------------
+
+    def save_validation(self, results: dict[str, list[dict]], at: str) -> None:
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO validation VALUES (?, ?, ?, ?, ?)", [
+                (cid, sum(p["severity"] == "error" for p in problems),
+                 sum(p["severity"] != "error" for p in problems),
+                 json.dumps(problems, ensure_ascii=False), at)
+                for cid, problems in results.items()])
+
+    def forget_validation(self, keep: set[str]) -> None:
+        rows = [r[0] for r in self.db.execute("SELECT client_id FROM validation")]
+        gone = [(cid,) for cid in rows if cid not in keep]
+        if gone:
+            with self.transaction() as db:
+                db.executemany("DELETE FROM validation WHERE client_id = ?", gone)
+
+    def validation(self) -> dict[str, list[dict]]:
+        return {cid: json.loads(problems) for cid, problems in self.db.execute(
+            "SELECT client_id, problems FROM validation ORDER BY client_id")}
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -1,0 +1,52 @@
+"""What the commands show: the client register, one client, the daemon's status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from archive_tool.archive import Archive
+
+
+def register(archive: Archive, category: str | None = None, tier: str | None = None,
+             staff: str | None = None, status: str | None = None) -> list[dict]:
+    """The client list for review, one row per client the caller may see."""
+    rows = []
+    for c in archive.visible_clients():
+        d = c.data
+        contacts = [str(x.get("staff")) for x in c.contacts]
+        if (category and d.get("category") != category) or (tier and d.get(
+                "tier", "standard") != tier) or (status and d.get("status") != status) or (
+                staff and staff not in contacts):
+            continue
+        problems = archive.problems(c)
+        last = archive.last_contact(c)
+        rows.append({
+            "id": c.id, "name": c.name, "category": d.get("category"),
+            "special_type": d.get("special_type"), "tier": d.get("tier", "standard"),
+            "important": d.get("important") is True, "status": d.get("status"),
+            "contacts": contacts, "last_contact": last.isoformat() if last else None,
+            "errors": sum(p.is_error for p in problems),
+            "warnings": sum(not p.is_error for p in problems),
+        })
+    return rows
+
+def describe(archive: Archive, client_id: str, last: int = 10) -> dict:
+    """What 'client show' prints: record, contacts, last entries, reports, problems."""
+    c = archive.client(client_id)
+    contacts = []
+    for x in c.contacts:
+        member = archive.roster.get(str(x.get("staff")))
+        contacts.append({**x, "name": member.name if member else None,
+                         "status": member.status if member else "unknown"})
+    entries = [e for e in c.entries if archive.user.can_see_entry(c, e)]
+    entries.sort(key=lambda e: (e.date or date.min, e.relpath), reverse=True)
+    return {
+        "id": c.id, "path": c.relpath, "record": c.data, "contacts": contacts,
+        "entries_total": len(entries),
+        "entries": [{"path": e.relpath, "date": e.date.isoformat() if e.date else None,
+                     "kind": e.kind, "subject": e.data.get("subject"),
+                     "attachments": e.attachments, "confidential": e.confidential}
+                    for e in entries[:last]],
+        "reports": c.reports(archive.settings.policy),
+        "problems": [p.to_json() for p in archive.problems(c)],
+    }
