@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import pwd
 import re
 import shutil
@@ -28,6 +29,7 @@ from archive_tool.files import copy_atomic, free_name, slug, write_atomic
 from archive_tool.index.query import Results, Visibility, search
 from archive_tool.index.store import SearchIndex
 from archive_tool.journal import journal_lines
+from archive_tool.lockfile import DaemonLock
 from archive_tool.problems import Problem
 from archive_tool.reconcile import Progress, Reconciler, Report
 from archive_tool.records import (
@@ -41,7 +43,7 @@ from archive_tool.records import (
     read_yaml,
 )
 from archive_tool.resources import data_path
-from archive_tool.rules import Context, check_client
+from archive_tool.rules import Context, Identity, check_client, normal_tax_id
 from archive_tool.state import Catalog
 
 STATE_DB = "state.db"
@@ -130,7 +132,8 @@ class Archive:
 
     @cached_property
     def context(self) -> Context:
-        return Context(self.all_clients, self.roster, self.settings.policy, self.today)
+        return Context(map(Identity.of, self.all_clients), self.roster, self.settings.policy,
+                       self.today)
 
     def archive_problems(self) -> list[Problem]:
         """Problems of archive.yaml, staff.yaml and stray folders."""
@@ -197,30 +200,52 @@ class Archive:
 
     def update_index(self, rebuild: bool = False, folders=None,
                      progress: Progress | None = None) -> Report:
-        """Bring the index up to date with the files (only what changed)."""
+        """Bring the index up to date with the files (only what changed). Refused while
+        the daemon runs: it is the index's one writer then."""
         self.user.require()
+        pid = self.daemon_pid()
+        if pid:
+            raise Conflict(f"the daemon (pid {pid}) keeps this archive's index up to date;"
+                           " stop it to rebuild or reindex by hand")
         return self.sync(folders, rebuild=rebuild, progress=progress).report
 
+    def daemon_pid(self) -> int | None:
+        return DaemonLock(self.state_dir).holder()
+
     def sync(self, folders: list[Path] | None = None, *, rebuild: bool = False,
-             stop: Callable[[], bool] | None = None,
-             progress: Progress | None = None) -> SyncResult:
-        """Reconcile the index with the files, journal record changes and validate the
-        clients of the given folders (all when None); the daemon's unit of work."""
+             revalidate: bool = False, stop: Callable[[], bool] | None = None,
+             progress: Progress | None = None,
+             hold: Callable[[str, os.stat_result], bool] | None = None) -> SyncResult:
+        """Reconcile the index with the files of the given client folders (all when
+        None), journal record changes and validate the clients that changed, those
+        never validated, and every client when revalidate is set or the day changed
+        (some rules depend on the date); the daemon's unit of work."""
         self.refresh()
         report = Reconciler(self.root, self.settings, self.catalog, self.search_index).run(
-            folders, rebuild=rebuild, progress=progress, stop=stop)
-        names = None if folders is None else {Path(f).name for f in folders}
-        clients = [c for c in self.all_clients if names is None or c.folder.name in names]
+            folders, rebuild=rebuild, progress=progress, stop=stop, hold=hold)
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        for c in clients:
+        folders_now = {folder.name: (cid, folder) for cid, folder in client_folders(self.root)}
+        changed = [load_client(self.root, *folders_now[name])
+                   for name in sorted(report.folders) if name in folders_now]
+        for c in changed:
             self._journal(c, now)
         self.__dict__.pop("unnoted_changes", None)
         self.__dict__.pop("extraction_problems", None)
         before = self.catalog.validation()
+        everyone = revalidate or self.catalog.get_meta("validated_on") != self.today.isoformat()
+        if everyone:
+            clients = self.all_clients
+        else:
+            # The others as last seen: a pass that touched one folder reads one folder.
+            clients = changed + [load_client(self.root, cid, folder)
+                                 for name, (cid, folder) in folders_now.items()
+                                 if cid not in before and name not in report.folders]
+            self.context = self._light_context(clients, folders_now)
         results = {c.id: [p.to_json() for p in self.problems(c)] for c in clients}
         self.catalog.save_validation(results, now)
-        if names is None:
+        if everyone:
             self.catalog.forget_validation({c.id for c in self.all_clients})
+            self.catalog.set_meta("validated_on", self.today.isoformat())
         found, fixed = [], []
         for cid, problems in results.items():
             old = {json.dumps(p, sort_keys=True) for p in before.get(cid, [])}
@@ -228,6 +253,17 @@ class Archive:
             found += [Problem(**json.loads(p)) for p in sorted(new - old)]
             fixed += [Problem(**json.loads(p)) for p in sorted(old - new)]
         return SyncResult(report, found, fixed)
+
+    def _light_context(self, fresh: list[Client],
+                       folders: dict[str, tuple[str, Path]]) -> Context:
+        """The archive's identities from the fresh clients and, for the others, the
+        records as last seen (kept by the journal)."""
+        seen = self.catalog.records()
+        known = {c.folder.name for c in fresh}
+        identities = [Identity.of(c) for c in fresh] + [
+            Identity(f"{CLIENTS_DIR}/{name}", cid, normal_tax_id(seen.get(cid, {}).get("tax_id")))
+            for name, (cid, _) in folders.items() if name not in known]
+        return Context(identities, self.roster, self.settings.policy, self.today)
 
     def _journal(self, client: Client, now: str) -> None:
         """Record field-level changes of client.yaml since it was last seen."""
@@ -268,6 +304,10 @@ class Archive:
             self.client(client)
         built = None
         if not self.search_index.current():
+            pid = self.daemon_pid()
+            if pid:
+                raise Conflict(f"the daemon (pid {pid}) is building the index; search again"
+                               " in a moment")
             built = self.update_index(progress=progress)
         return search(self.search_index, text, visibility=visibility, client=client,
                       kind=kind, year=year, limit=limit), built

@@ -52,6 +52,8 @@ class Report:
     extracted: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+    folders: set[str] = field(default_factory=set)  # client folders that changed
     seconds: float = 0.0
 
     @property
@@ -73,22 +75,29 @@ def sha256_of(path: Path) -> str:
 
 
 def scan(root: Path, folder: Path, ignore: tuple[str, ...]) -> dict[str, os.stat_result]:
-    """Regular files of a client folder; symlinks and editors' temp files are skipped."""
-    found = {}
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        base = Path(dirpath)
-        for name in filenames:
-            if is_ignored(name, ignore):
-                continue
-            path = base / name
-            try:
-                st = path.lstat()
-            except FileNotFoundError:
-                continue
-            if path.is_symlink() or not path.is_file():
-                continue
-            found[path.relative_to(root).as_posix()] = st
+    """Regular files of a client folder by path relative to root (one lstat each);
+    symlinks, hidden folders and editors' temp files are skipped."""
+    found: dict[str, os.stat_result] = {}
+    skip = len(str(root)) + 1
+    stack = [str(folder)]
+    while stack:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith("."):
+                        stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=False) and not is_ignored(entry.name,
+                                                                                  ignore):
+                    try:
+                        found[entry.path[skip:]] = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
     return found
 
 
@@ -112,9 +121,12 @@ class Reconciler:
 
     def run(self, folders: Iterable[Path] | None = None, *, rebuild: bool = False,
             progress: Progress | None = None,
-            stop: Callable[[], bool] | None = None) -> Report:
+            stop: Callable[[], bool] | None = None,
+            hold: Callable[[str, os.stat_result], bool] | None = None) -> Report:
         """Reconcile the given client folders (all when None). stop is asked now and
-        then; when it answers True the run ends with Interrupted, writing nothing."""
+        then; when it answers True the run ends with Interrupted, writing nothing.
+        Files for which hold answers True (still being written) are left as the
+        catalog has them, and listed in the report's held."""
         start = time.monotonic()
         report = Report()
         self._check_root()
@@ -123,24 +135,25 @@ class Reconciler:
         ix = self.index.open()
         report.warnings += self.index.warnings
         self.index.warnings.clear()
-        rows = self.catalog.rows()
-        if rows and ix.doc_count() == 0 or rebuild:
+        if rebuild or (ix.doc_count() == 0 and self.catalog.count()):
             self.catalog.clear()
-            rows = {}
         fingerprint = json.dumps([documents.VERSION,
                                   self.settings.policy.annual_report_patterns,
                                   self.settings.policy.financial_statement_patterns,
                                   self.settings.ignore])
         force = self.catalog.get_meta("settings") != fingerprint
+        on_disk = {folder.relative_to(self.root).as_posix(): (cid, folder)
+                   for cid, folder in client_folders(self.root)}
+        if folders is None or force:
+            rows = self.catalog.rows()
+        else:
+            wanted = {Path(f).resolve().relative_to(self.root).as_posix() for f in folders}
+            rows = self.catalog.rows(under=wanted)
         by_folder: dict[str, dict[str, FileRow]] = defaultdict(dict)
         for row in rows.values():
             by_folder[_folder_of(row.path)][row.path] = row
-        on_disk = {folder.relative_to(self.root).as_posix(): (cid, folder)
-                   for cid, folder in client_folders(self.root)}
-        if folders is None:
+        if folders is None or force:
             wanted = set(on_disk) | set(by_folder)
-        else:
-            wanted = {Path(f).resolve().relative_to(self.root).as_posix() for f in folders}
 
         writes: list[tuple[dict, FileRow]] = []
         stat_only: list[FileRow] = []
@@ -161,6 +174,9 @@ class Reconciler:
             docs = plan(client, sorted(disk), self.settings.policy)
             for path, st in disk.items():
                 row = known.get(path)
+                if hold and hold(path, st):
+                    report.held.append(path)
+                    continue
                 try:
                     sha = row.sha256 if row and row.same_stat(
                         st.st_size, st.st_mtime_ns, st.st_ino) else sha256_of(self.root / path)
@@ -189,6 +205,8 @@ class Reconciler:
             else:
                 report.added += 1
         report.deleted = len(deletes) - report.renamed
+        report.folders = {p.split("/")[1] for p in [*deletes, *report.held]} | {
+            new.path.split("/")[1] for _, new in writes}
 
         problems = self._write(writes, deletes, progress, report, stop or (lambda: False))
         final = [FileRow(**{**new.__dict__, "problem": problems.get(new.sha256)})

@@ -6,6 +6,7 @@ while reading it, so one broken record never hides the rest of the archive.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -236,13 +237,14 @@ def report_kind(name: str, policy: Policy) -> str:
 
 def client_folders(root: Path) -> Iterator[tuple[str, Path]]:
     """(client id, folder) for every folder under clients/ named like a client."""
-    base = root / CLIENTS_DIR
-    if not base.is_dir():
+    try:
+        with os.scandir(root / CLIENTS_DIR) as entries:
+            found = sorted((e.name, e.path) for e in entries
+                           if e.is_dir(follow_symlinks=False) and CLIENT_FOLDER.match(e.name))
+    except OSError:
         return
-    for folder in sorted(base.iterdir()):
-        m = CLIENT_FOLDER.match(folder.name)
-        if m and folder.is_dir() and not folder.is_symlink():
-            yield m.group(1), folder
+    for name, path in found:
+        yield CLIENT_FOLDER.match(name).group(1), Path(path)
 
 
 def load_client(root: Path, client_id: str, folder: Path, check: bool = True) -> Client:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from archive_tool.config import Policy
@@ -14,20 +15,37 @@ from archive_tool.records import ENTRY_NAME, Client, Roster, parse_date
 Rule = Callable[[Client, "Context"], Iterator[Problem]]
 
 
+@dataclass(frozen=True)
+class Identity:
+    """What makes a client distinct from the others: folder, id, tax id."""
+
+    relpath: str
+    id: str
+    tax_id: str
+
+    @classmethod
+    def of(cls, client: Client) -> Identity:
+        return cls(client.relpath, client.id, normal_tax_id(client.data.get("tax_id")))
+
+
+def normal_tax_id(value) -> str:
+    return str(value or "").upper().replace("-", "").replace(".", "").replace(" ", "")
+
+
 class Context:
     """What rules about one client need to know about the rest of the archive."""
 
-    def __init__(self, clients: Iterable[Client], roster: Roster, policy: Policy, today: date):
+    def __init__(self, identities: Iterable[Identity], roster: Roster, policy: Policy,
+                 today: date):
         self.roster = roster
         self.policy = policy
         self.today = today
-        self.by_id: dict[str, list[Client]] = defaultdict(list)
-        self.by_tax_id: dict[str, list[Client]] = defaultdict(list)
-        for c in clients:
+        self.by_id: dict[str, list[Identity]] = defaultdict(list)
+        self.by_tax_id: dict[str, list[Identity]] = defaultdict(list)
+        for c in identities:
             self.by_id[c.id].append(c)
-            tax_id = str(c.data.get("tax_id", "")).upper().replace("-", "").replace(".", "")
-            if tax_id:
-                self.by_tax_id[tax_id].append(c)
+            if c.tax_id:
+                self.by_tax_id[c.tax_id].append(c)
 
 
 def _p(client: Client, path: tuple, rule: str, severity: str, message: str,
@@ -41,15 +59,16 @@ def record_id(c: Client, ctx: Context) -> Iterator[Problem]:
     if isinstance(rid, str) and rid != c.id:
         yield _p(c, ("id",), "id-mismatch", "error",
                  f"record id {rid} differs from folder id {c.id}; ids never change: set id: {c.id}")
-    others = [o.relpath for o in ctx.by_id[c.id] if o is not c]
+    others = [o.relpath for o in ctx.by_id[c.id] if o.relpath != c.relpath]
     if others:
         yield _p(c, ("id",), "duplicate-id", "error",
                  f"client id {c.id} is also used by {', '.join(others)}; give one a new id")
 
 
 def tax_id(c: Client, ctx: Context) -> Iterator[Problem]:
-    value = str(c.data.get("tax_id", "")).upper().replace("-", "").replace(".", "")
-    others = [o.id for o in ctx.by_tax_id.get(value, []) if o is not c] if value else []
+    value = normal_tax_id(c.data.get("tax_id"))
+    others = [o.id for o in ctx.by_tax_id.get(value, []) if o.relpath != c.relpath] if value \
+        else []
     if others:
         yield _p(c, ("tax_id",), "duplicate-tax-id", "error",
                  f"tax id {c.data['tax_id']} is also the tax id of {', '.join(others)};"

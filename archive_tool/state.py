@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS files (
     problem TEXT
 );
 CREATE INDEX IF NOT EXISTS files_client ON files(client_id);
+CREATE INDEX IF NOT EXISTS files_sha ON files(sha256);
 CREATE TABLE IF NOT EXISTS texts (sha256 TEXT PRIMARY KEY, text BLOB NOT NULL,
                                   problem TEXT);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -87,10 +88,19 @@ class Catalog:
             raise
         self.db.execute("COMMIT")
 
-    def rows(self) -> dict[str, FileRow]:
-        cur = self.db.execute("SELECT path, client_id, size, mtime_ns, inode, sha256,"
-                              " fields_hash, problem FROM files")
-        return {r[0]: FileRow(*r) for r in cur}
+    def rows(self, under: Iterable[str] | None = None) -> dict[str, FileRow]:
+        """Every catalogued file, or those under the given folders."""
+        select = ("SELECT path, client_id, size, mtime_ns, inode, sha256, fields_hash,"
+                  " problem FROM files")
+        if under is None:
+            return {r[0]: FileRow(*r) for r in self.db.execute(select)}
+        out = {}
+        for folder in under:
+            prefix = folder.rstrip("/") + "/"
+            cur = self.db.execute(select + " WHERE path >= ? AND path < ?",
+                                  (prefix, prefix + "\uffff"))
+            out.update((r[0], FileRow(*r)) for r in cur)
+        return out
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM files").fetchone()[0]
@@ -121,12 +131,19 @@ class Catalog:
                             for h, (t, p) in texts.items()])
 
     def apply(self, upserts: Iterable[FileRow], deletes: Iterable[str]) -> None:
+        """Write the rows and forget the text of contents no file has any more."""
+        upserts = list(upserts)
+        paths = [(p,) for p in deletes] + [(r.path,) for r in upserts]
         with self.transaction() as db:
+            old = {r[0] for p in paths for r in db.execute(
+                "SELECT sha256 FROM files WHERE path = ?", p)}
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in deletes])
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            [(r.path, r.client_id, r.size, r.mtime_ns, r.inode, r.sha256,
                              r.fields_hash, r.problem) for r in upserts])
-            db.execute("DELETE FROM texts WHERE sha256 NOT IN (SELECT sha256 FROM files)")
+            db.executemany("DELETE FROM texts WHERE sha256 = ? AND NOT EXISTS"
+                           " (SELECT 1 FROM files WHERE files.sha256 = texts.sha256)",
+                           [(h,) for h in old])
 
     def clear(self) -> None:
         with self.transaction() as db:
@@ -153,6 +170,10 @@ class Catalog:
                            [(client_id, *c) for c in changes])
             if noted:
                 db.execute("UPDATE journal SET noted = 1 WHERE client_id = ?", (client_id,))
+
+    def records(self) -> dict[str, dict]:
+        return {cid: json.loads(data) for cid, data in self.db.execute(
+            "SELECT client_id, data FROM records")}
 
     def journal(self, client_id: str) -> list[dict]:
         cur = self.db.execute("SELECT at, path, field, old, new, owner, noted FROM journal"

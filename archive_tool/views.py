@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from archive_tool.archive import Archive
+
+STATUS_FILE = "daemon.json"
 
 
 def register(archive: Archive, category: str | None = None, tier: str | None = None,
@@ -49,4 +52,33 @@ def describe(archive: Archive, client_id: str, last: int = 10) -> dict:
                     for e in entries[:last]],
         "reports": c.reports(archive.settings.policy),
         "problems": [p.to_json() for p in archive.problems(c)],
+    }
+
+
+def status(archive: Archive) -> dict:
+    """Daemon up or not, pending work, index freshness, clients with problems."""
+    archive.user.require()
+    pid = archive.daemon_pid()
+    daemon: dict = {}
+    try:
+        daemon = json.loads((archive.state_dir / STATUS_FILE).read_text())
+    except (OSError, ValueError):
+        pass
+    indexed = archive.catalog.count() if (archive.state_dir / "state.db").is_file() else 0
+    visible = {c.id for c in archive.visible_clients()}
+    results = archive.catalog.validation() if indexed else {}
+    invalid = sorted(cid for cid, problems in results.items()
+                     if cid in visible and any(p["severity"] == "error" for p in problems))
+    return {
+        "daemon": {"running": bool(pid), "pid": pid if pid and pid > 0 else None,
+                   "started": daemon.get("started") if pid else None,
+                   "watcher": daemon.get("watcher") if pid else None,
+                   "last_reconcile": daemon.get("last_reconcile"),
+                   "pending": daemon.get("pending", 0) if pid else 0,
+                   "oldest_pending_seconds": daemon.get("oldest_pending_seconds", 0.0)
+                   if pid else 0.0},
+        "index": {"exists": archive.search_index.current(), "files": indexed,
+                  "extraction_problems": len(archive.extraction_problems)},
+        "clients": len(visible),
+        "clients_with_errors": invalid,
     }

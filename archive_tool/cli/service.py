@@ -1,0 +1,67 @@
+"""daemon, status and history."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from archive_tool import views
+from archive_tool.cli.app import Session, cli, pass_session
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="One full reconcile, then exit (cron, tests).")
+@click.option("--poll", type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="Poll the folder instead of kernel events (forced on network shares).")
+@click.option("--full-every", type=click.FloatRange(min=1), default=3600, show_default=True,
+              metavar="SECONDS", help="Full reconcile period.")
+@click.option("--quiet-period", type=click.FloatRange(min=0), default=0.4, show_default=True,
+              metavar="SECONDS", help="Wait this long after the last change to a folder.")
+@pass_session
+def daemon(session: Session, once, poll, full_every, quiet_period):
+    """Watch, validate and index; runs in the foreground (systemd-friendly)."""
+    from archive_tool.daemon import Daemon
+
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(levelname)s %(message)s")
+    logging.getLogger("watchdog").setLevel(logging.WARNING)
+    archive = session.archive
+    archive.user.require()
+    Daemon(archive, poll=poll, full_every=full_every, quiet=quiet_period).run(once=once)
+
+
+@cli.command()
+@pass_session
+def status(session: Session):
+    """Daemon up or not, pending work, index freshness, invalid clients."""
+    s = views.status(session.archive)
+    d = s["daemon"]
+    lines = [f"daemon:   running (pid {d['pid']}, since {d['started']}, {d['watcher']})"
+             if d["running"] else "daemon:   not running",
+             f"last reconcile: {d['last_reconcile'] or 'never'}",
+             f"pending:  {d['pending']} folders (oldest {d['oldest_pending_seconds']} s)",
+             f"index:    {'present' if s['index']['exists'] else 'missing'},"
+             f" {s['index']['files']} files, {s['index']['extraction_problems']}"
+             " extraction problems",
+             f"clients:  {s['clients']}, {len(s['clients_with_errors'])} with errors"
+             + (f": {' '.join(s['clients_with_errors'])}" if s["clients_with_errors"] else "")]
+    session.emit(s, "\n".join(lines))
+
+
+@cli.command()
+@click.argument("client_id", metavar="ID")
+@pass_session
+def history(session: Session, client_id):
+    """The client record's field-level change journal."""
+    rows = session.archive.history(client_id)
+    text = [f"{r['at']}  {r['owner'] or '?':<10} {r['field']}: {_short(r['old'])} ->"
+            f" {_short(r['new'])}{'' if r['noted'] else '  (no note in changes)'}"
+            for r in rows] or ["no recorded changes"]
+    session.emit({"client_id": client_id, "changes": rows}, "\n".join(text))
+
+
+def _short(value) -> str:
+    text = "-" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."

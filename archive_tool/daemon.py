@@ -1,0 +1,306 @@
+"""The background daemon: watch the shared folder, validate and index every change.
+
+Events are hints. The watchdog handler only maps paths to units of work (client
+folders) and marks them; one worker reconciles each unit against the catalog
+after a quiet period. A full reconcile at start, periodically, after a kernel
+queue overflow, when the root comes back and after the observer is restarted
+catches whatever the events missed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from archive_tool.archive import Archive
+from archive_tool.config import CLIENTS_DIR
+from archive_tool.files import write_atomic
+from archive_tool.lockfile import DaemonLock
+from archive_tool.reconcile import Interrupted
+from archive_tool.records import client_folders
+from archive_tool.views import STATUS_FILE
+from archive_tool.watch import (
+    EVERYTHING,
+    GROWING_SECONDS,
+    Debouncer,
+    filesystem_type,
+    held_by_locks,
+    needs_polling,
+    route,
+)
+
+log = logging.getLogger("archive_tool.daemon")
+FAST_EVENTS = ("closed", "moved")  # a write that has completed
+READS = ("opened", "closed_no_write")  # reading changes nothing (and the daemon reads)
+
+
+class _Handler(FileSystemEventHandler):
+    """Maps events to units of work. Does no I/O and never raises: an exception here
+    would end the observer's dispatch thread for good."""
+
+    def __init__(self, daemon: Daemon):
+        self.daemon = daemon
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        try:
+            self.daemon.hint(event)
+        except Exception:  # the observer thread must survive anything
+            self.daemon.must_reconcile_all = True
+
+
+class _OverflowWatch(logging.Handler):
+    """watchdog only logs a kernel queue overflow; this turns the log line into a
+    full reconcile."""
+
+    def __init__(self, daemon: Daemon):
+        super().__init__(logging.WARNING)
+        self.daemon = daemon
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.daemon.must_reconcile_all = True
+            self.daemon.debouncer.wake()
+
+
+class _Hold:
+    """For one pass: is a file still being written (changed within a second and no
+    completed write seen since) or open in LibreOffice or Word (a lock file beside
+    it)? Each folder is listed once per pass."""
+
+    def __init__(self, root: Path, closed: dict[str, float]):
+        self.root = root
+        self.closed = closed
+        self.locked: dict[Path, set[str]] = {}
+        self.now = time.time()
+
+    def __call__(self, path: str, st: os.stat_result) -> bool:
+        full = self.root / path
+        folder = full.parent
+        if folder not in self.locked:
+            try:
+                self.locked[folder] = held_by_locks(p.name for p in folder.iterdir())
+            except OSError:
+                self.locked[folder] = set()
+        if full.name in self.locked[folder]:
+            return True
+        return (self.now - st.st_mtime < GROWING_SECONDS
+                and self.closed.get(str(full), 0.0) < st.st_mtime)
+
+
+class Daemon:
+    def __init__(self, archive: Archive, *, poll: float | None = None,
+                 full_every: float = 3600.0, quiet: float = 0.4, max_delay: float = 3.0):
+        self.archive = archive
+        self.root = archive.root
+        self.poll = poll
+        self.full_every = full_every
+        self.debouncer = Debouncer(quiet=quiet, max_delay=max_delay)
+        self.stopping = threading.Event()
+        self.must_reconcile_all = False
+        self.observer = None
+        self.closed: dict[str, float] = {}  # path -> when a completed write was seen
+        self.started = datetime.now(UTC)
+        self.last_full: float | None = None
+        self.last_sync: str | None = None
+        self.root_present = True
+        self.lock = DaemonLock(archive.state_dir)
+        self._root_prefix = str(self.root).rstrip("/") + "/"
+        self._notify = os.environ.get("NOTIFY_SOCKET")
+
+    # --- the handler's side: no I/O --------------------------------------------
+
+    def hint(self, event: FileSystemEvent) -> None:
+        if event.event_type in READS:
+            return
+        fast = event.event_type in FAST_EVENTS
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            if not path:
+                continue
+            path = os.fsdecode(path)
+            key = route(self._root_prefix, path)
+            if key is None:
+                continue
+            if fast and not event.is_directory:
+                self.closed[path] = time.time()
+            self.debouncer.mark(key, fast)
+
+    # --- life cycle ---------------------------------------------------------------
+
+    def run(self, once: bool = False) -> None:
+        self.lock.acquire()
+        try:
+            if once:
+                self._sync(None, watching=False)
+                return
+            self._install_signals()
+            overflow = _OverflowWatch(self)
+            logging.getLogger("watchdog").addHandler(overflow)
+            try:
+                self._start_observer()
+                self._sync(None)
+                self._notify_systemd("READY=1")
+                log.info("watching %s with %s", self.root, type(self.observer).__name__)
+                self._loop()
+            finally:
+                logging.getLogger("watchdog").removeHandler(overflow)
+                self._notify_systemd("STOPPING=1")
+                self._stop_observer()
+                self._write_status(running=False)
+        finally:
+            self.lock.release()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.debouncer.wake()
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            self.debouncer.wait(1.0)
+            if self.stopping.is_set():
+                break
+            self._supervise()
+            if not self.root_present:
+                continue
+            if self.must_reconcile_all or (
+                    self.last_full is not None
+                    and time.monotonic() - self.last_full >= self.full_every):
+                self.must_reconcile_all = False
+                self.debouncer.take_due()
+                self._sync(None)
+                continue
+            due = self.debouncer.take_due()
+            if EVERYTHING in due:
+                self._sync(None, revalidate=True)
+            elif due:
+                self._sync([self.root / CLIENTS_DIR / key for key in due])
+            self._notify_systemd("WATCHDOG=1")
+
+    # --- one pass -------------------------------------------------------------------
+
+    def _sync(self, folders: list[Path] | None, watching: bool = True,
+              revalidate: bool = False) -> None:
+        """Reconcile, validate, index; log what was found or fixed. A failure is
+        logged and the work is tried again later, never the end of the daemon.
+        While watching, files still being written wait for a later pass."""
+        what = "all clients" if folders is None else ", ".join(f.name for f in folders)
+        try:
+            result = self.archive.sync(
+                folders, revalidate=revalidate, stop=self.stopping.is_set,
+                hold=_Hold(self.root, self.closed) if watching else None)
+        except Interrupted:
+            return
+        except Exception as e:  # one bad pass must not end a months-long run
+            log.error("could not reconcile %s: %s; retrying in 5 s", what, e)
+            for key in ([EVERYTHING] if folders is None else [f.name for f in folders]):
+                self.debouncer.mark(key, delay=5.0)
+            return
+        report = result.report
+        if folders is None:
+            self.last_full = time.monotonic()
+        self.last_sync = datetime.now(UTC).isoformat(timespec="seconds")
+        if report.wrote:
+            log.info("indexed %s: %s", what, report.summary())
+        for w in report.warnings:
+            log.warning("%s", w)
+        for path, problem in report.problems:
+            log.warning("%s: %s", path, problem)
+        for p in result.found:
+            log.warning("problem: %s", p)
+        for p in result.fixed:
+            log.info("fixed: %s", p)
+        for path in report.held:
+            self.debouncer.mark(path.split("/")[1], delay=GROWING_SECONDS)
+        self._forget_old_closes()
+        self._write_status(running=True)
+
+    def _forget_old_closes(self) -> None:
+        horizon = time.time() - 60
+        for path in [p for p, t in self.closed.items() if t < horizon]:
+            self.closed.pop(path, None)
+
+    # --- the observer -------------------------------------------------------------
+
+    def _start_observer(self) -> None:
+        polling = self.poll is not None or needs_polling(filesystem_type(self.root))
+        if polling:
+            self.observer = PollingObserver(timeout=self.poll or 2.0)
+        else:
+            self.observer = Observer()
+        self.observer.schedule(_Handler(self), str(self.root), recursive=True)
+        self.observer.start()
+
+    def _stop_observer(self) -> None:
+        if self.observer is not None:
+            with contextlib.suppress(Exception):
+                self.observer.stop()
+                self.observer.join(5)
+            self.observer = None
+
+    def _supervise(self) -> None:
+        """Restart a dead observer; pause while the root is gone and reconcile
+        everything when it is back (a vanished share must not empty the index)."""
+        present = (self.root / CLIENTS_DIR).is_dir() and any(client_folders(self.root))
+        if not present:
+            if self.root_present:
+                log.error("%s is missing or empty; waiting for it to come back",
+                          self.root / CLIENTS_DIR)
+            self.root_present = False
+            return
+        if not self.root_present:
+            log.info("%s is back; reconciling everything", self.root / CLIENTS_DIR)
+            self.root_present = True
+            self._restart_observer()
+            return
+        alive = self.observer is not None and self.observer.is_alive() and all(
+            e.is_alive() for e in self.observer.emitters)
+        if not alive:
+            log.error("the file watcher stopped; restarting it")
+            self._restart_observer()
+
+    def _restart_observer(self) -> None:
+        self._stop_observer()
+        self._start_observer()
+        self.must_reconcile_all = True
+
+    # --- one daemon per archive, signals, systemd, status ---------------------------
+
+    def _install_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stop())
+
+    def _notify_systemd(self, message: str) -> None:
+        """sd_notify without a dependency: one datagram to $NOTIFY_SOCKET."""
+        if not self._notify:
+            return
+        address = "\0" + self._notify[1:] if self._notify.startswith("@") else self._notify
+        with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX,
+                                                         socket.SOCK_DGRAM) as s:
+            s.sendto(message.encode(), address)
+
+    def _write_status(self, running: bool) -> None:
+        status = {
+            "pid": os.getpid(), "running": running,
+            "started": self.started.isoformat(timespec="seconds"),
+            "last_reconcile": self.last_sync,
+            "pending": len(self.debouncer),
+            "oldest_pending_seconds": round(self.debouncer.oldest_age(), 2),
+            "watcher": type(self.observer).__name__ if self.observer else None,
+            "root_present": self.root_present,
+        }
+        with contextlib.suppress(OSError):
+            write_atomic(self.archive.state_dir / STATUS_FILE, json.dumps(status, indent=2))
+
