@@ -117,11 +117,15 @@ class Archive:
         return [c for c in self.all_clients if self.user.can_see(c)]
 
     def client(self, client_id: str) -> Client:
-        """The client the caller asked for; denial and absence look alike to outsiders."""
+        """The client the caller asked for, if they may see it."""
         self.user.require()
         if not CLIENT_ID.match(client_id or ""):
             raise UsageError(f"'{client_id}' is not a client id (CL- and at least four digits)")
-        found = [c for c in self.all_clients if c.id == client_id]
+        if "all_clients" in self.__dict__:
+            found = [c for c in self.all_clients if c.id == client_id]
+        else:
+            found = [load_client(self.root, cid, folder)
+                     for cid, folder in client_folders(self.root) if cid == client_id]
         if not found:
             raise NotFound(f"client {client_id} is not in this archive;"
                            " see 'archive-tool client list'")
@@ -138,7 +142,7 @@ class Archive:
     def archive_problems(self) -> list[Problem]:
         """Problems of archive.yaml, staff.yaml and stray folders."""
         loaded, problems = read_yaml(self.root / ARCHIVE_FILE, "archive", ARCHIVE_FILE)
-        problems += self.roster.problems
+        problems += Roster.load(self.root, check=True).problems
         base = self.root / CLIENTS_DIR
         ids = {folder.name for _, folder in client_folders(self.root)}
         if base.is_dir():
@@ -292,7 +296,9 @@ class Archive:
         user.require()
         if user.is_admin:
             return Visibility(all_confidential=True)
-        return Visibility(frozenset(c.id for c in self.all_clients if user.can_see(c)),
+        records = (load_client(self.root, cid, folder, check=False)
+                   for cid, folder in client_folders(self.root))
+        return Visibility(frozenset(c.id for c in records if user.can_see(c)),
                           staff_id=user.staff_id)
 
     def search(self, text: str, client: str | None = None, kind: str | None = None,

@@ -90,8 +90,9 @@ class Roster:
         return next((m for m in self.members.values() if m.login == login), None)
 
     @classmethod
-    def load(cls, root: Path) -> Roster:
-        loaded, problems = read_yaml(root / STAFF_FILE, "staff", STAFF_FILE)
+    def load(cls, root: Path, check: bool = False) -> Roster:
+        """The roster; with check, staff.yaml's schema problems too (for validate)."""
+        loaded, problems = read_yaml(root / STAFF_FILE, "staff", STAFF_FILE, check)
         roster = cls(loaded=loaded, problems=problems)
         if loaded is None:
             return roster

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from archive_tool.problems import Problem
 from archive_tool.resources import schema_file
@@ -16,7 +14,9 @@ KINDS = ("client", "entry", "staff", "archive")
 
 
 @cache
-def validator(kind: str) -> Draft202012Validator:
+def validator(kind: str):
+    from jsonschema import Draft202012Validator  # loaded only when something is checked
+
     schema = json.loads(schema_file(kind).read_text(encoding="utf-8"))
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
@@ -36,7 +36,7 @@ def check(kind: str, loaded: Loaded, relpath: str) -> list[Problem]:
     return sorted(set(problems))
 
 
-def _leaves(error: ValidationError):
+def _leaves(error):
     """The specific failures under a combinator (anyOf, if/then...), not the summary."""
     if error.context:
         for sub in error.context:
@@ -45,7 +45,7 @@ def _leaves(error: ValidationError):
         yield error
 
 
-def _describe(error: ValidationError) -> tuple[tuple, str]:
+def _describe(error) -> tuple[tuple, str]:
     path = tuple(error.absolute_path)
     where = ".".join(str(p) for p in path) or "record"
     kw = error.validator

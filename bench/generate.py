@@ -13,6 +13,7 @@ import argparse
 import io
 import json
 import random
+from itertools import accumulate
 import sys
 import zipfile
 from datetime import date, timedelta
@@ -43,8 +44,42 @@ SPECIAL = ["lawyer", "financial_consultant", "advertising", "public_relations", 
            "insurance", "financial_assistance"]
 
 
+FUNCTION_WORDS = ("de la que el en y a los se del las un por con no una su para es al lo"
+                  " como más pero sus le ya o este sí porque esta entre cuando muy sin sobre"
+                  " también me hasta hay donde quien desde todo nos durante todos uno les ni"
+                  " contra otros ese eso ante ellos e esto mí antes algunos qué unos yo otro"
+                  " otras otra él tanto esa estos mucho quienes nada muchos cual poco ella"
+                  " estar estas algunas algo nosotros").split()
+SYLLABLES = ("ba be bi bo bu ca ce ci co cu da de di do du fa fe fi fo ga ge gi go la le li lo"
+             " lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su"
+             " ta te ti to tu va ve vi vo za zo ción mién dad tor ral gía rio").split()
+
+
+def _vocabulary(seed: int = 3, synthetic: int = 4000) -> tuple[list[str], list[float]]:
+    """Words in rank order with Zipf weights: function words first, then the domain
+    words and names spread among made-up Spanish-like words, as real text is."""
+    rng = random.Random(seed)
+    made = set()
+    while len(made) < synthetic:
+        made.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    made_words = sorted(made)
+    rng.shuffle(made_words)
+    domain = [*WORDS, *NAMES]
+    ranked = list(FUNCTION_WORDS)
+    step = max(1, 600 // len(domain))
+    for i, word in enumerate(domain):  # domain words between ranks ~100 and ~700
+        ranked.extend(made_words[i * step:(i + 1) * step])
+        ranked.append(word)
+    ranked.extend(made_words[len(domain) * step:])
+    weights = [1 / (rank + 1) ** 1.07 for rank in range(len(ranked))]
+    return ranked, list(accumulate(weights))
+
+
+VOCABULARY, CUMULATIVE = _vocabulary()
+
+
 def sentence(rng: random.Random, n: int) -> str:
-    words = [rng.choice(WORDS) for _ in range(n)]
+    words = rng.choices(VOCABULARY, cum_weights=CUMULATIVE, k=n)
     if rng.random() < 0.2:
         words.insert(rng.randrange(len(words)), rng.choice(NAMES))
     return " ".join(words).capitalize() + "."
