@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from functools import cache
 
-
 from archive_tool.problems import Problem
 from archive_tool.resources import schema_file
 from archive_tool.yamlload import Loaded

@@ -13,11 +13,11 @@ import argparse
 import io
 import json
 import random
-from itertools import accumulate
 import sys
 import zipfile
 from datetime import date, timedelta
 from email.message import EmailMessage
+from itertools import accumulate
 from pathlib import Path
 
 WORDS = """
