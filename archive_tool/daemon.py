@@ -43,6 +43,7 @@ from archive_tool.watch import (
 
 log = logging.getLogger("archive_tool.daemon")
 FAST_EVENTS = ("closed", "moved")  # a write that has completed
+POLLING_GROWING_SECONDS = 0.25
 READS = ("opened", "closed_no_write")  # reading changes nothing (and the daemon reads)
 
 
@@ -79,9 +80,10 @@ class _Hold:
     completed write seen since) or open in LibreOffice or Word (a lock file beside
     it)? Each folder is listed once per pass."""
 
-    def __init__(self, root: Path, closed: dict[str, float]):
+    def __init__(self, root: Path, closed: dict[str, float], growing: float):
         self.root = root
         self.closed = closed
+        self.growing = growing
         self.locked: dict[Path, set[str]] = {}
         self.now = time.time()
 
@@ -95,7 +97,7 @@ class _Hold:
                 self.locked[folder] = set()
         if full.name in self.locked[folder]:
             return True
-        return (self.now - st.st_mtime < GROWING_SECONDS
+        return (self.now - st.st_mtime < self.growing
                 and self.closed.get(str(full), 0.0) < st.st_mtime)
 
 
@@ -198,7 +200,7 @@ class Daemon:
         try:
             result = self.archive.sync(
                 folders, revalidate=revalidate, stop=self.stopping.is_set,
-                hold=_Hold(self.root, self.closed) if watching else None)
+                hold=_Hold(self.root, self.closed, self._growing()) if watching else None)
         except Interrupted:
             return
         except Exception as e:  # one bad pass must not end a months-long run
@@ -221,9 +223,17 @@ class Daemon:
         for p in result.fixed:
             log.info("fixed: %s", p)
         for path in report.held:
-            self.debouncer.mark(path.split("/")[1], delay=GROWING_SECONDS)
+            self.debouncer.mark(path.split("/")[1], delay=self._growing())
         self._forget_old_closes()
         self._write_status(running=True)
+
+    def _growing(self) -> float:
+        """How recent a change must be to count as a write in progress. Kernel events
+        report completed writes (close, rename), so a second without one is kept
+        waiting; a poller reports none, and a file it saw changing keeps the folder
+        from going quiet anyway, so a short margin is enough."""
+        return POLLING_GROWING_SECONDS if isinstance(self.observer, PollingObserver) \
+            else GROWING_SECONDS
 
     def _forget_old_closes(self) -> None:
         horizon = time.time() - 60
