@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 
-from archive_tool import schema, templates
+from archive_tool import permissions, schema, templates
 from archive_tool.access import User, identify, os_login
+from archive_tool.audit import AuditLog
 from archive_tool.config import (
     ARCHIVE_FILE,
     CLIENTS_DIR,
@@ -30,6 +31,7 @@ from archive_tool.index.query import Results, Visibility, search
 from archive_tool.index.store import SearchIndex
 from archive_tool.journal import journal_lines
 from archive_tool.lockfile import DaemonLock
+from archive_tool.permissions import FolderPlan
 from archive_tool.problems import Problem
 from archive_tool.reconcile import Progress, Reconciler, Report
 from archive_tool.records import (
@@ -62,6 +64,7 @@ class Archive:
         self.state_dir = self.root / STATE_DIR
         self._login = login
         self._today = today
+        self.audit = AuditLog(self.state_dir)
         self.refresh()
 
     def refresh(self) -> None:
@@ -106,6 +109,67 @@ class Archive:
             if not target.is_file() or target.read_text(encoding="utf-8") != text:
                 write_atomic(target, text)
 
+    # --- identity and audit ---------------------------------------------------
+
+    def record(self, action: str, *, client: str | None = None, path: str | None = None,
+               query: str | None = None, outcome: str = "ok",
+               detail: str | None = None) -> None:
+        """Append to the audit log; content is shown only once this succeeded."""
+        self.audit.append(action, staff=self.user.staff_id, login=self.user.login,
+                          outcome=outcome, client=client, path=path, query=query,
+                          detail=detail)
+
+    def require(self, action: str) -> None:
+        """Refuse (and log) callers who may not use the archive at all."""
+        try:
+            self.user.require()
+        except AccessDenied as e:
+            self.record(action, outcome="denied", detail=str(e))
+            raise
+
+    def require_admin(self, action: str) -> None:
+        self.require(action)
+        if not self.user.is_admin:
+            self.record(action, outcome="denied", detail="not an information admin")
+            raise AccessDenied(f"{action} is for the information department's administrators")
+
+    def audit_records(self, client: str | None = None, user: str | None = None,
+                      since: date | None = None) -> list[dict]:
+        self.require_admin("audit")
+        start = since.isoformat() if since else ""
+        found = [r for r in self.audit.records()
+                 if (client is None or r.get("client") == client)
+                 and (user is None or user in (r.get("staff"), r.get("login")))
+                 and str(r.get("at", "")) >= start]
+        self.record("audit", client=client, detail=f"user={user} since={since}")
+        return found
+
+    def audit_verify(self):
+        self.require_admin("audit")
+        verdict = self.audit.verify()
+        self.record("audit-verify", outcome="ok" if verdict.ok else "error",
+                    detail=verdict.message)
+        return verdict
+
+    def permission_plan(self) -> list[FolderPlan]:
+        self.require_admin("permissions")
+        return permissions.plan(self.all_clients, self.roster)
+
+    def apply_permissions(self) -> list[FolderPlan]:
+        plans = self.permission_plan()
+        for p in plans:
+            permissions.apply(p)
+            self.record("permissions-apply", client=p.client_id,
+                        path=p.folder.relative_to(self.root).as_posix(),
+                        detail="allowed: " + " ".join(p.logins))
+        return plans
+
+    def permission_drift(self) -> dict[str, list[str]]:
+        found = {p.client_id: permissions.drift(p) for p in self.permission_plan()}
+        self.record("permissions-check",
+                    detail=f"{sum(map(len, found.values()))} differences")
+        return {cid: d for cid, d in found.items() if d}
+
     # --- reading ----------------------------------------------------------
 
     @cached_property
@@ -113,12 +177,13 @@ class Archive:
         return [load_client(self.root, cid, folder) for cid, folder in client_folders(self.root)]
 
     def visible_clients(self) -> list[Client]:
-        self.user.require()
+        self.require("list")
         return [c for c in self.all_clients if self.user.can_see(c)]
 
-    def client(self, client_id: str) -> Client:
-        """The client the caller asked for, if they may see it."""
-        self.user.require()
+    def client(self, client_id: str, action: str = "open") -> Client:
+        """The client the caller asked for, if they may see it. To anyone but an admin,
+        a client that does not exist and one they may not see look the same."""
+        self.require(action)
         if not CLIENT_ID.match(client_id or ""):
             raise UsageError(f"'{client_id}' is not a client id (CL- and at least four digits)")
         if "all_clients" in self.__dict__:
@@ -126,12 +191,13 @@ class Archive:
         else:
             found = [load_client(self.root, cid, folder)
                      for cid, folder in client_folders(self.root) if cid == client_id]
-        if not found:
+        if not found and self.user.is_admin:
             raise NotFound(f"client {client_id} is not in this archive;"
                            " see 'archive-tool client list'")
-        if not self.user.can_see(found[0]):
-            raise AccessDenied(f"you may not open client {client_id}; ask its contact or the"
-                               " information department for access")
+        if not found or not self.user.can_see(found[0]):
+            self.record(action, client=client_id, outcome="denied")
+            raise AccessDenied(f"you may not open client {client_id}; ask the information"
+                               " department if you need it")
         return found[0]
 
     @cached_property
@@ -179,14 +245,22 @@ class Archive:
 
     def validate(self, ids: list[str] | None = None) -> list[Problem]:
         if ids:
-            clients = [self.client(i) for i in ids]
+            clients = [self.client(i, "validate") for i in ids]
             found = []
         else:
             clients = self.visible_clients()
             found = self.archive_problems() if self.user.is_admin else []
         for c in clients:
-            found += self.problems(c)
+            found += self.visible_problems(c)
+        self.record("validate", detail=" ".join(c.id for c in clients))
         return sorted(found)
+
+    def visible_problems(self, client: Client) -> list[Problem]:
+        """The client's problems, without those of entries the caller may not see."""
+        hidden = {p for e in client.entries if not self.user.can_see_entry(client, e)
+                  for p in (e.relpath, *(f"{client.relpath}/{CORRESPONDENCE}/{a}"
+                                         for a in e.attachments))}
+        return [p for p in self.problems(client) if p.path not in hidden]
 
     def last_contact(self, client: Client) -> date | None:
         return max((e.date for e in client.entries if e.date and e.date <= self.today),
@@ -206,12 +280,14 @@ class Archive:
                      progress: Progress | None = None) -> Report:
         """Bring the index up to date with the files (only what changed). Refused while
         the daemon runs: it is the index's one writer then."""
-        self.user.require()
+        self.require("index")
         pid = self.daemon_pid()
         if pid:
             raise Conflict(f"the daemon (pid {pid}) keeps this archive's index up to date;"
                            " stop it to rebuild or reindex by hand")
-        return self.sync(folders, rebuild=rebuild, progress=progress).report
+        report = self.sync(folders, rebuild=rebuild, progress=progress).report
+        self.record("index", detail=report.summary())
+        return report
 
     def daemon_pid(self) -> int | None:
         return DaemonLock(self.state_dir).holder()
@@ -288,12 +364,13 @@ class Archive:
         self.catalog.save_record(client.id, client.data, rows, noted)
 
     def history(self, client_id: str) -> list[dict]:
-        self.client(client_id)
+        self.client(client_id, "history")
+        self.record("history", client=client_id)
         return self.catalog.journal(client_id)
 
     def visibility(self) -> Visibility:
         user = self.user
-        user.require()
+        self.require("search")
         if user.is_admin:
             return Visibility(all_confidential=True)
         records = (load_client(self.root, cid, folder, check=False)
@@ -307,7 +384,7 @@ class Archive:
         """Search what the caller may see; a missing index is built first."""
         visibility = self.visibility()
         if client:
-            self.client(client)
+            self.client(client, "search")
         built = None
         if not self.search_index.current():
             pid = self.daemon_pid()
@@ -315,8 +392,12 @@ class Archive:
                 raise Conflict(f"the daemon (pid {pid}) is building the index; search again"
                                " in a moment")
             built = self.update_index(progress=progress)
-        return search(self.search_index, text, visibility=visibility, client=client,
-                      kind=kind, year=year, limit=limit), built
+        results = search(self.search_index, text, visibility=visibility, client=client,
+                         kind=kind, year=year, limit=limit)
+        self.record("search", client=client, query=text,
+                    detail=f"{results.total} hits; shown: "
+                           + " ".join(h.path for h in results.hits))
+        return results, built
 
     # --- writing ----------------------------------------------------------
 
@@ -330,7 +411,7 @@ class Archive:
     def new_client(self, name: str, category: str, special_type: str | None = None,
                    tier: str = "standard", important: bool = False,
                    staff: list[str] | None = None) -> Client:
-        self.user.require()
+        self.require("client-new")
         staff = list(staff or ([] if self.user.staff_id is None else [self.user.staff_id]))
         for sid in staff:
             if self.roster.get(sid) is None:
@@ -352,6 +433,7 @@ class Archive:
         write_atomic(self.state_dir / "last-client-id", client_id + "\n")
         self.__dict__.pop("all_clients", None)
         self.__dict__.pop("context", None)
+        self.record("client-new", client=client_id, path=folder.relative_to(self.root).as_posix())
         return self.client(client_id)
 
     def log(self, client_id: str, kind: str, subject: str, *, when: date | None = None,
@@ -360,7 +442,7 @@ class Archive:
             confidential: bool = False, counterpart: str | None = None) -> Path:
         """Record a contact: copy the files in, then write the entry. Nothing is left
         behind when any step fails."""
-        client = self.client(client_id)
+        client = self.client(client_id, "log")
         when = when or self.today
         if when > self.today:
             raise UsageError(f"date {when} is in the future; log contacts once they happen")
@@ -395,4 +477,7 @@ class Archive:
             for path in copied:
                 path.unlink(missing_ok=True)
             raise
+        self.record("log", client=client_id,
+                    path=(folder / entry_name).relative_to(self.root).as_posix(),
+                    detail=f"{kind}: {subject}" + (f"; files: {', '.join(names)}" if names else ""))
         return folder / entry_name

@@ -181,7 +181,16 @@ def contact_reports(c: Client, ctx: Context) -> Iterator[Problem]:
                  f" log one with 'archive-tool log {c.id} --kind contact_report ...'")
 
 
-RULES: tuple[Rule, ...] = (record_id, tax_id, special_type, contacts, entries, reports,
+def symlinks(c: Client, ctx: Context) -> Iterator[Problem]:
+    for path in sorted(c.folder.rglob("*")):
+        if path.is_symlink():
+            rel = path.relative_to(c.folder.parent.parent).as_posix()
+            yield Problem(rel, 1, 1, "symlink", "error",
+                          "symbolic links are never followed (it could lead out of the"
+                          " archive); put the file itself here")
+
+
+RULES: tuple[Rule, ...] = (symlinks, record_id, tax_id, special_type, contacts, entries, reports,
                            contact_reports)
 
 

@@ -21,7 +21,7 @@ def register(archive: Archive, category: str | None = None, tier: str | None = N
                 "tier", "standard") != tier) or (status and d.get("status") != status) or (
                 staff and staff not in contacts):
             continue
-        problems = archive.problems(c)
+        problems = archive.visible_problems(c)
         last = archive.last_contact(c)
         rows.append({
             "id": c.id, "name": c.name, "category": d.get("category"),
@@ -31,17 +31,19 @@ def register(archive: Archive, category: str | None = None, tier: str | None = N
             "errors": sum(p.is_error for p in problems),
             "warnings": sum(not p.is_error for p in problems),
         })
+    archive.record("list", detail=f"{len(rows)} clients: " + " ".join(r["id"] for r in rows))
     return rows
 
 def describe(archive: Archive, client_id: str, last: int = 10) -> dict:
     """What 'client show' prints: record, contacts, last entries, reports, problems."""
-    c = archive.client(client_id)
+    c = archive.client(client_id, "show")
     contacts = []
     for x in c.contacts:
         member = archive.roster.get(str(x.get("staff")))
         contacts.append({**x, "name": member.name if member else None,
                          "status": member.status if member else "unknown"})
     entries = [e for e in c.entries if archive.user.can_see_entry(c, e)]
+    archive.record("show", client=c.id, path=c.record_path)
     entries.sort(key=lambda e: (e.date or date.min, e.relpath), reverse=True)
     return {
         "id": c.id, "path": c.relpath, "record": c.data, "contacts": contacts,
@@ -51,13 +53,13 @@ def describe(archive: Archive, client_id: str, last: int = 10) -> dict:
                      "attachments": e.attachments, "confidential": e.confidential}
                     for e in entries[:last]],
         "reports": c.reports(archive.settings.policy),
-        "problems": [p.to_json() for p in archive.problems(c)],
+        "problems": [p.to_json() for p in archive.visible_problems(c)],
     }
 
 
 def status(archive: Archive) -> dict:
     """Daemon up or not, pending work, index freshness, clients with problems."""
-    archive.user.require()
+    archive.require("status")
     pid = archive.daemon_pid()
     daemon: dict = {}
     try:

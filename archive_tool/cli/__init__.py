@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from archive_tool.cli import clients, entries, search, service  # noqa: F401  (registers)
+from archive_tool.cli import audit, clients, entries, permissions, search, service  # noqa: F401  (registers the commands)
 from archive_tool.cli.app import cli
 
 __all__ = ["cli", "main"]

@@ -28,7 +28,7 @@ def daemon(session: Session, once, poll, full_every, quiet_period):
                         format="%(levelname)s %(message)s")
     logging.getLogger("watchdog").setLevel(logging.WARNING)
     archive = session.archive
-    archive.user.require()
+    archive.require("daemon")
     Daemon(archive, poll=poll, full_every=full_every, quiet=quiet_period).run(once=once)
 
 

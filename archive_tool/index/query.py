@@ -131,16 +131,18 @@ def _expand(node: q.Query, vocabulary: Vocabulary) -> q.Query:
 def _suggest(searcher, qp, text: str, restrict, vocabulary: Vocabulary) -> str | None:
     """The query with misspelt words replaced by close words of the index, offered
     only when it finds something the caller may see."""
-    reader = searcher.reader()
     words = [w for w in WORD.findall(text) if w not in ("AND", "OR", "NOT", "TO")]
     suggestion = text
     for word in words:
-        stems = terms(word)
-        if not stems or all(reader.frequency("content", t) for t in stems):
-            continue
+        if not terms(word) or _visible_hit(searcher, qp, word, restrict):
+            continue  # a word the caller can find is not misspelt
         for candidate in vocabulary.similar(fold(word), maxdist=2, limit=3):
             attempt = re.sub(rf"\b{re.escape(word)}\b", candidate, suggestion, count=1)
-            if searcher.search(qp.parse(attempt), limit=1, filter=restrict).scored_length():
+            if _visible_hit(searcher, qp, attempt, restrict):
                 suggestion = attempt
                 break
     return suggestion if suggestion != text else None
+
+
+def _visible_hit(searcher, qp, text: str, restrict) -> bool:
+    return bool(searcher.search(qp.parse(text), limit=1, filter=restrict).scored_length())

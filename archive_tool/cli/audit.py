@@ -1,0 +1,37 @@
+"""audit."""
+
+from __future__ import annotations
+
+import click
+
+from archive_tool.cli.app import Session, cli, table
+
+
+@cli.command()
+@click.option("--client", "client_id", metavar="ID", help="Only this client.")
+@click.option("--user", metavar="E-...|LOGIN", help="Only this staff id or login.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="From this day on.")
+@click.option("--verify", is_flag=True, help="Check the hash chain; exit 1 if broken.")
+@click.pass_context
+def audit(ctx: click.Context, client_id, user, since, verify):
+    """The access and change log (information admins)."""
+    session: Session = ctx.obj
+    archive = session.archive
+    if verify:
+        verdict = archive.audit_verify()
+        session.emit({"ok": verdict.ok, "records": verdict.records,
+                      "message": verdict.message},
+                     ("ok: " if verdict.ok else "broken: ") + verdict.message)
+        if not verdict.ok:
+            ctx.exit(1)
+        return
+    records = archive.audit_records(client_id, user, since.date() if since else None)
+    rows = [[r.get("at", "")[:19], r.get("staff") or "-", r.get("login", ""),
+             r.get("action", ""), r.get("client") or "", r.get("outcome", ""),
+             (r.get("query") or r.get("path") or r.get("detail") or "")[:60]]
+            for r in records]
+    session.emit({"records": records},
+                 table(rows, ["at (UTC)", "staff", "login", "action", "client", "outcome",
+                              "what"]) if rows else "no records")
+
+
