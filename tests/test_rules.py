@@ -200,3 +200,11 @@ def test_staff_roster_problems(root):
     write(root / "staff.yaml", staff + "  - {id: E-010, name: Otro, login: otro,"
           " department: commercial, role: member, status: active}\n")
     assert [p.rule for p in problems(root) if p.path == "staff.yaml"] == ["staff-duplicate"]
+
+
+def test_symlink_in_client_folder_is_an_error(root, tmp_path):
+    outside = write(tmp_path / "secreto.txt", "fuera del archivo\n")
+    (root / CL / "correspondence/enlace.txt").symlink_to(outside)
+    found = problems(root, "symlink")
+    assert [(p.path, p.severity) for p in found] == [
+        (f"{CL}/correspondence/enlace.txt", "error")]
