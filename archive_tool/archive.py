@@ -17,6 +17,7 @@ from pathlib import Path
 from archive_tool import permissions, schema, templates
 from archive_tool.access import User, identify, os_login
 from archive_tool.audit import AuditLog
+from archive_tool.checkout import Checkout, Ledger
 from archive_tool.config import (
     ARCHIVE_FILE,
     CLIENTS_DIR,
@@ -47,6 +48,7 @@ from archive_tool.records import (
 from archive_tool.resources import data_path
 from archive_tool.rules import Context, Identity, check_client, normal_tax_id
 from archive_tool.state import Catalog
+from archive_tool.versions import Version, VersionStore
 
 STATE_DB = "state.db"
 
@@ -224,6 +226,11 @@ class Archive:
         prefix = client.relpath + "/"
         found += [Problem(path, 1, 1, "extract-failed", "warning", f"{problem}")
                   for path, problem in self.extraction_problems if path.startswith(prefix)]
+        for held in self.edit_conflicts(client):
+            found.append(Problem(held.path, 1, 1, "checked-out-edited", "warning",
+                                 f"changed here while checked out for editing by {held.login}"
+                                 f" until {held.due}; both versions are kept: agree which"
+                                 " one stays before the check-in"))
         for field, at in self.unnoted_changes.get(client.id, []):
             line, column = client.mark(field)
             found.append(Problem(client.record_path, line, column, "change-unnoted", "warning",
@@ -236,6 +243,16 @@ class Archive:
         if not (self.state_dir / STATE_DB).is_file():
             return []
         return self.catalog.problems()
+
+    def edit_conflicts(self, client: Client) -> list[Checkout]:
+        """Open edit check-outs of the client whose file changed in the archive since."""
+        if not (self.state_dir / STATE_DB).is_file():
+            return []
+        held = [c for c in self.ledger.open() if c.client_id == client.id and c.edit]
+        if not held:
+            return []
+        rows = self.catalog.rows(under=[client.relpath])
+        return [c for c in held if c.path in rows and rows[c.path].sha256 != c.sha256]
 
     @cached_property
     def unnoted_changes(self) -> dict[str, list[tuple[str, str]]]:
@@ -273,6 +290,14 @@ class Archive:
         return Catalog(self.state_dir / STATE_DB)
 
     @cached_property
+    def versions(self) -> VersionStore:
+        return VersionStore(self.state_dir / "versions", self.catalog.db)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return Ledger(self.catalog.db)
+
+    @cached_property
     def search_index(self) -> SearchIndex:
         return SearchIndex(self.state_dir / "index")
 
@@ -304,6 +329,7 @@ class Archive:
         report = Reconciler(self.root, self.settings, self.catalog, self.search_index).run(
             folders, rebuild=rebuild, progress=progress, stop=stop, hold=hold)
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._keep_versions(report.written)
         folders_now = {folder.name: (cid, folder) for cid, folder in client_folders(self.root)}
         changed = [load_client(self.root, *folders_now[name])
                    for name in sorted(report.folders) if name in folders_now]
@@ -334,6 +360,23 @@ class Archive:
             fixed += [Problem(**json.loads(p)) for p in sorted(old - new)]
         return SyncResult(report, found, fixed)
 
+    def _keep_versions(self, written: list[tuple[str, str]]) -> None:
+        """Store what the reconcile saw change. A direct edit of a file checked out for
+        editing is recorded: both versions are kept (the copy is with its holder)."""
+        for path, sha in written:
+            full = self.root / path
+            try:
+                owner = pwd.getpwuid(full.stat().st_uid).pw_name
+                self.versions.keep(full, path, "daemon", owner, sha)
+            except (OSError, KeyError):
+                continue  # gone or unreadable now: the next pass sees it
+            held = self.ledger.open_edit(path)
+            if held and held.sha256 != sha:
+                self.audit.append("direct-edit", staff=None, login=owner,
+                                  client=held.client_id, path=path, outcome="conflict",
+                                  detail=f"changed in place while checked out for editing by"
+                                         f" {held.login} (check-out {held.id})")
+
     def _light_context(self, fresh: list[Client],
                        folders: dict[str, tuple[str, Path]]) -> Context:
         """The archive's identities from the fresh clients and, for the others, the
@@ -363,10 +406,16 @@ class Archive:
             rows, noted = journal_lines(old, client.data, now, client.record_path, owner)
         self.catalog.save_record(client.id, client.data, rows, noted)
 
-    def history(self, client_id: str) -> list[dict]:
-        self.client(client_id, "history")
+    def history(self, client_id: str) -> tuple[list[dict], list[Version]]:
+        """The record's field-level journal and the stored versions of the client's
+        files (those of entries the caller may not see left out)."""
+        client = self.client(client_id, "history")
+        hidden = {p for e in client.entries if not self.user.can_see_entry(client, e)
+                  for p in (e.relpath, *(f"{client.relpath}/{CORRESPONDENCE}/{a}"
+                                         for a in e.attachments))}
+        files = [v for v in self.versions.under(client.relpath) if v.path not in hidden]
         self.record("history", client=client_id)
-        return self.catalog.journal(client_id)
+        return self.catalog.journal(client_id), files
 
     def visibility(self) -> Visibility:
         user = self.user

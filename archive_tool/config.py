@@ -24,6 +24,7 @@ class Policy:
     contact_report_every_days: int = 90
     checkout_max_days: int = 14
     notice_draft_max_days: int = 7
+    version_retention_days: int | None = None  # None: keep every version
     annual_report_patterns: tuple[str, ...] = ("annual-report*", "informe-anual*")
     financial_statement_patterns: tuple[str, ...] = (
         "financial-statements*", "estados-financieros*")

@@ -211,6 +211,10 @@ class Daemon:
         report = result.report
         if folders is None:
             self.last_full = time.monotonic()
+            for co in self.archive.ledger.open():
+                if co.overdue(self.archive.today):
+                    log.warning("check-out overdue: %s by %s, due %s", co.path, co.login,
+                                co.due)
         self.last_sync = datetime.now(UTC).isoformat(timespec="seconds")
         if report.wrote:
             log.info("indexed %s: %s", what, report.summary())

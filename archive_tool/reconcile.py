@@ -54,6 +54,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
     folders: set[str] = field(default_factory=set)  # client folders that changed
+    written: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256) changed
     seconds: float = 0.0
 
     @property
@@ -207,6 +208,8 @@ class Reconciler:
         report.deleted = len(deletes) - report.renamed
         report.folders = {p.split("/")[1] for p in [*deletes, *report.held]} | {
             new.path.split("/")[1] for _, new in writes}
+        report.written = [(new.path, new.sha256) for _, new in writes
+                          if new.path not in rows or rows[new.path].sha256 != new.sha256]
 
         problems = self._write(writes, deletes, progress, report, stop or (lambda: False))
         final = [FileRow(**{**new.__dict__, "problem": problems.get(new.sha256)})

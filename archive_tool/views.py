@@ -69,6 +69,7 @@ def status(archive: Archive) -> dict:
     indexed = archive.catalog.count() if (archive.state_dir / "state.db").is_file() else 0
     visible = {c.id for c in archive.visible_clients()}
     results = archive.catalog.validation() if indexed else {}
+    opened = [c for c in archive.ledger.open() if c.client_id in visible] if indexed else []
     invalid = sorted(cid for cid, problems in results.items()
                      if cid in visible and any(p["severity"] == "error" for p in problems))
     return {
@@ -81,6 +82,9 @@ def status(archive: Archive) -> dict:
                    if pid else 0.0},
         "index": {"exists": archive.search_index.current(), "files": indexed,
                   "extraction_problems": len(archive.extraction_problems)},
+        "versions_bytes": archive.versions.size_bytes() if indexed else 0,
+        "checkouts": {"open": len(opened), "overdue": [c.path for c in opened
+                                                       if c.overdue(archive.today)]},
         "clients": len(visible),
         "clients_with_errors": invalid,
     }

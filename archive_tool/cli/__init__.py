@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from archive_tool.cli import audit, clients, entries, permissions, search, service  # noqa: F401  (registers the commands)
+from archive_tool.cli import (  # noqa: F401  (each module registers its commands)
+    audit,
+    clients,
+    custody,
+    entries,
+    permissions,
+    search,
+    service,
+)
 from archive_tool.cli.app import cli
 
 __all__ = ["cli", "main"]

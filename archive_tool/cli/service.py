@@ -46,7 +46,10 @@ def status(session: Session):
              f" {s['index']['files']} files, {s['index']['extraction_problems']}"
              " extraction problems",
              f"clients:  {s['clients']}, {len(s['clients_with_errors'])} with errors"
-             + (f": {' '.join(s['clients_with_errors'])}" if s["clients_with_errors"] else "")]
+             + (f": {' '.join(s['clients_with_errors'])}" if s["clients_with_errors"] else ""),
+             f"check-outs: {s['checkouts']['open']} open,"
+             f" {len(s['checkouts']['overdue'])} overdue",
+             f"versions: {s['versions_bytes'] / 2**20:.1f} MB stored"]
     session.emit(s, "\n".join(lines))
 
 
@@ -55,11 +58,16 @@ def status(session: Session):
 @pass_session
 def history(session: Session, client_id):
     """The client record's field-level change journal."""
-    rows = session.archive.history(client_id)
-    text = [f"{r['at']}  {r['owner'] or '?':<10} {r['field']}: {_short(r['old'])} ->"
-            f" {_short(r['new'])}{'' if r['noted'] else '  (no note in changes)'}"
-            for r in rows] or ["no recorded changes"]
-    session.emit({"client_id": client_id, "changes": rows}, "\n".join(text))
+    rows, files = session.archive.history(client_id)
+    text = ["record changes:"]
+    text += [f"  {r['at']}  {r['owner'] or '?':<10} {r['field']}: {_short(r['old'])} ->"
+             f" {_short(r['new'])}{'' if r['noted'] else '  (no note in changes)'}"
+             for r in rows] or ["  none recorded"]
+    text.append("file versions:")
+    text += [f"  {v.at}  {v.who or '?':<10} {v.source:<8} v{v.n}  {v.path}" for v in files] \
+        or ["  none stored"]
+    session.emit({"client_id": client_id, "changes": rows,
+                  "versions": [v.__dict__ for v in files]}, "\n".join(text))
 
 
 def _short(value) -> str:

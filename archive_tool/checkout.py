@@ -1,0 +1,127 @@
+"""Check-out and check-in: files leave the archive only on record, and come back
+only over the version they left as.
+
+A check-out copies files to a folder and records who, what, when, why, until
+when and the content hash. With --edit it also takes an exclusive edit lock
+per file. A check-in puts the edited copy back atomically, after storing the
+archive's current content as a version, and refuses if the archive's file
+changed since the check-out (unless an admin forces it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS checkouts (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    dest TEXT NOT NULL,
+    staff TEXT,
+    login TEXT NOT NULL,
+    at TEXT NOT NULL,
+    due TEXT NOT NULL,
+    purpose TEXT,
+    sha256 TEXT NOT NULL,
+    edit INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'open',
+    closed_at TEXT,
+    note TEXT
+);
+CREATE INDEX IF NOT EXISTS checkouts_open ON checkouts(state, path);
+CREATE UNIQUE INDEX IF NOT EXISTS one_edit_lock ON checkouts(path)
+    WHERE state = 'open' AND edit = 1;
+"""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    id: int
+    client_id: str
+    path: str
+    dest: str
+    staff: str | None
+    login: str
+    at: str
+    due: str
+    purpose: str | None
+    sha256: str
+    edit: bool
+    state: str
+    closed_at: str | None
+    note: str | None
+
+    def overdue(self, today: date) -> bool:
+        return self.state == "open" and date.fromisoformat(self.due) < today
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+class Ledger:
+    """The record of check-outs, in the state database."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.db.executescript(SCHEMA)
+
+    def open_edit(self, path: str) -> Checkout | None:
+        row = self.db.execute("SELECT * FROM checkouts WHERE path = ? AND state = 'open'"
+                              " AND edit = 1", (path,)).fetchone()
+        return _row(row)
+
+    def by_dest(self, dest: str) -> Checkout | None:
+        row = self.db.execute("SELECT * FROM checkouts WHERE dest = ? AND state = 'open'"
+                              " ORDER BY id DESC LIMIT 1", (dest,)).fetchone()
+        return _row(row)
+
+    def add(self, client_id: str, path: str, dest: str, staff: str | None, login: str,
+            today: date, days: int, purpose: str | None, sha256: str,
+            edit: bool) -> Checkout | None:
+        """Record a check-out; None when another edit lock on path won the race."""
+        now = datetime.now(UTC)
+        due = (today + timedelta(days=days)).isoformat()
+        try:
+            cur = self.db.execute(
+                "INSERT INTO checkouts (client_id, path, dest, staff, login, at, due, purpose,"
+                " sha256, edit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (client_id, path, dest, staff, login, now.isoformat(timespec="seconds"), due,
+                 purpose, sha256, int(edit)))
+        except sqlite3.IntegrityError:
+            return None
+        return _row(self.db.execute("SELECT * FROM checkouts WHERE id = ?",
+                                    (cur.lastrowid,)).fetchone())
+
+    def close(self, checkout: Checkout, state: str, note: str | None = None) -> None:
+        self.db.execute("UPDATE checkouts SET state = ?, closed_at = ?, note = ? WHERE id = ?",
+                        (state, datetime.now(UTC).isoformat(timespec="seconds"), note,
+                         checkout.id))
+
+    def open(self) -> list[Checkout]:
+        return [_row(r) for r in self.db.execute(
+            "SELECT * FROM checkouts WHERE state = 'open' ORDER BY due, id")]
+
+
+def _row(row) -> Checkout | None:
+    if row is None:
+        return None
+    values = list(row)
+    values[10] = bool(values[10])
+    return Checkout(*values)
+
+
+def inside(folder: Path, relative: str) -> Path:
+    """folder/relative, refusing absolute paths, '..' and symbolic links on the way."""
+    candidate = Path(relative)
+    if candidate.is_absolute() or ".." in candidate.parts:
+        raise ValueError(relative)
+    path = folder
+    for part in candidate.parts:
+        path = path / part
+        if path.is_symlink():
+            raise ValueError(relative)
+    return path

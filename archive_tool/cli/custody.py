@@ -1,0 +1,95 @@
+"""checkout, checkin, checkouts, versions, restore, gc."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archive_tool import custody
+from archive_tool.cli.app import Session, cli, pass_session, table
+
+
+@cli.command()
+@click.argument("client_id", metavar="ID")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option("--to", "to", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to copy the files to.")
+@click.option("--edit", is_flag=True, help="Lock the files for editing.")
+@click.option("--days", type=click.IntRange(1), help="Due in this many days.")
+@click.option("--purpose", help="Why the files leave the archive.")
+@pass_session
+def checkout(session: Session, client_id, paths, to, edit, days, purpose):
+    """Copy files out, on record; --edit locks them."""
+    done = custody.checkout(session.archive, client_id, list(paths), to, edit, days, purpose)
+    session.emit({"checkouts": [c.to_json() for c in done]},
+                 "\n".join(f"{c.dest}  ({'edit' if c.edit else 'read'}, due {c.due})"
+                           for c in done))
+
+
+@cli.command()
+@click.argument("copies", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="PATH...")
+@click.option("--note", help="What changed.")
+@click.option("--cancel", is_flag=True, help="Release without changes.")
+@click.option("--force", is_flag=True, help="Admins: check in over a changed file, or"
+              " someone else's check-out.")
+@pass_session
+def checkin(session: Session, copies, note, cancel, force):
+    """Return edited files (the archive's version is kept), or release them."""
+    if cancel:
+        done = custody.cancel(session.archive, list(copies))
+    else:
+        done = custody.checkin(session.archive, list(copies), note, force)
+    session.emit({"checkins": [c.to_json() for c in done]},
+                 "\n".join(f"{'released' if cancel else 'checked in'} {c.path}" for c in done))
+
+
+@cli.command()
+@click.option("--user", metavar="E-...|LOGIN")
+@click.option("--overdue", is_flag=True)
+@pass_session
+def checkouts(session: Session, user, overdue):
+    """Open check-outs."""
+    found = custody.checkouts(session.archive, user, overdue)
+    today = session.archive.today
+    rows = [[c.path, c.login, "edit" if c.edit else "read", c.at[:10], c.due,
+             "OVERDUE" if c.overdue(today) else "", c.purpose or ""] for c in found]
+    session.emit({"checkouts": [c.to_json() | {"overdue": c.overdue(today)} for c in found]},
+                 table(rows, ["path", "login", "mode", "since", "due", "", "purpose"])
+                 if rows else "no open check-outs")
+
+
+@cli.command()
+@click.argument("path")
+@pass_session
+def versions(session: Session, path):
+    """The stored versions of a file."""
+    found = custody.versions(session.archive, path)
+    rows = [[str(v.n), v.at, v.source, v.who or "", str(v.size), v.sha256[:12]] for v in found]
+    session.emit({"path": found[0].path, "versions": [v.__dict__ for v in found]},
+                 table(rows, ["version", "at (UTC)", "source", "who", "bytes", "sha256"]))
+
+
+@cli.command()
+@click.argument("path")
+@click.option("--version", "n", type=click.IntRange(1), help="Default: the latest.")
+@click.option("--to", "to", type=click.Path(path_type=Path),
+              help="Write it here instead of in its place.")
+@pass_session
+def restore(session: Session, path, n, to):
+    """Put a stored version back (the current content is kept as a version)."""
+    version, dest = custody.restore(session.archive, path, n, to)
+    session.emit({"path": version.path, "version": version.n, "to": str(dest)},
+                 f"restored version {version.n} of {version.path} to {dest}")
+
+
+@cli.command()
+@click.option("--keep-days", type=click.IntRange(1),
+              help="Default: archive.yaml policy.version_retention_days.")
+@pass_session
+def gc(session: Session, keep_days):
+    """Forget file versions older than the retention (never a file's latest)."""
+    forgotten, deleted = custody.gc(session.archive, keep_days)
+    session.emit({"versions_forgotten": forgotten, "blobs_deleted": deleted},
+                 f"{forgotten} old versions forgotten, {deleted} stored files deleted")

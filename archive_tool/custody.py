@@ -1,0 +1,211 @@
+"""Check-out, check-in, versions and restore: the commands that move files in and
+out of the archive, on the record and without losing a version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archive_tool.archive import Archive
+from archive_tool.checkout import Checkout, inside
+from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
+from archive_tool.files import copy_atomic
+from archive_tool.reconcile import scan, sha256_of
+from archive_tool.records import CLIENT_FOLDER, CLIENTS_DIR
+from archive_tool.versions import Version
+
+
+def _client_files(archive: Archive, client, paths: list[str]) -> list[str]:
+    """Archive-relative paths of the requested files of a client (all when none)."""
+    if not paths:
+        return sorted(scan(archive.root, client.folder, archive.settings.ignore))
+    out = []
+    for given in paths:
+        try:
+            full = inside(client.folder, given)
+        except ValueError:
+            raise UsageError(f"{given}: give a path inside the client's folder, without '..',"
+                             " absolute paths or links") from None
+        if not full.is_file():
+            raise NotFound(f"{given}: no such file in {client.relpath}")
+        out.append(full.relative_to(archive.root).as_posix())
+    return out
+
+
+def checkout(archive: Archive, client_id: str, paths: list[str], to: Path, edit: bool,
+             days: int | None, purpose: str | None) -> list[Checkout]:
+    client = archive.client(client_id, "checkout")
+    days = days or archive.settings.policy.checkout_max_days
+    if days > archive.settings.policy.checkout_max_days and not archive.user.is_admin:
+        raise UsageError(f"check-outs last at most {archive.settings.policy.checkout_max_days}"
+                         " days; ask the information department for longer")
+    files = _client_files(archive, client, paths)
+    if edit:
+        for path in files:
+            held = archive.ledger.open_edit(path)
+            if held:
+                archive.record("checkout", client=client_id, path=path, outcome="conflict")
+                raise Conflict(f"{path} is checked out for editing by {held.login}"
+                               f" ({held.staff or 'unknown staff'}) until {held.due}")
+    to = to.resolve()
+    done = []
+    for path in files:
+        dest = to / Path(path).relative_to(CLIENTS_DIR)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            raise Conflict(f"{dest} already exists; check out to an empty folder")
+        copy_atomic(archive.root / path, dest)
+        sha = sha256_of(dest)
+        co = archive.ledger.add(client_id, path, str(dest), archive.user.staff_id,
+                                archive.user.login, archive.today, days, purpose, sha, edit)
+        if co is None:
+            dest.unlink()
+            held = archive.ledger.open_edit(path)
+            raise Conflict(f"{path} was just checked out for editing by"
+                           f" {held.login if held else 'someone else'}")
+        archive.record("checkout", client=client_id, path=path,
+                       detail=f"{'edit' if edit else 'read'} to {dest} until {co.due}"
+                              f"; purpose: {purpose or '-'}")
+        done.append(co)
+    return done
+
+
+def _open_checkout(archive: Archive, copy: Path) -> Checkout:
+    co = archive.ledger.by_dest(str(copy.resolve()))
+    if co is None:
+        raise NotFound(f"{copy}: not an open check-out; see 'archive-tool checkouts'")
+    if co.login != archive.user.login and not archive.user.is_admin:
+        archive.record("checkin", client=co.client_id, path=co.path, outcome="denied")
+        raise AccessDenied(f"{copy} was checked out by {co.login}; only they or an admin"
+                           " may check it in")
+    return co
+
+
+def checkin(archive: Archive, copies: list[Path], note: str | None = None,
+            force: bool = False) -> list[Checkout]:
+    """Put edited copies back, keeping the archive's content as a version first."""
+    archive.require("checkin")
+    if force and not archive.user.is_admin:
+        raise AccessDenied("--force is for the information department's administrators")
+    done = []
+    for copy in copies:
+        co = _open_checkout(archive, copy)
+        target = archive.root / co.path
+        if not copy.is_file():
+            raise NotFound(f"{copy}: the checked-out copy is gone; use --cancel to release it")
+        current = sha256_of(target) if target.exists() else None
+        forced = co.login != archive.user.login
+        if co.edit and current != co.sha256:
+            if not force:
+                archive.record("checkin", client=co.client_id, path=co.path,
+                               outcome="conflict")
+                raise Conflict(f"{co.path} changed in the archive since it was checked out;"
+                               f" nothing was replaced and both versions are kept (yours: "
+                               f"{copy}); an admin may check it in with --force")
+            forced = True
+        who = archive.user.login
+        if target.exists():
+            archive.versions.keep(target, co.path, "checkin", who)
+        if co.edit:
+            copy_atomic(copy, target, exclusive=False)
+            archive.versions.keep(target, co.path, "checkin", who)
+        archive.ledger.close(co, "forced" if forced else "returned", note)
+        archive.record("checkin", client=co.client_id, path=co.path,
+                       detail=("forced; " if forced else "") + (note or "")
+                       + ("" if co.edit else " (read check-out returned)"))
+        done.append(co)
+    return done
+
+
+def cancel(archive: Archive, copies: list[Path]) -> list[Checkout]:
+    archive.require("checkin")
+    done = []
+    for copy in copies:
+        co = _open_checkout(archive, copy)
+        archive.ledger.close(co, "cancelled")
+        archive.record("checkin-cancel", client=co.client_id, path=co.path)
+        done.append(co)
+    return done
+
+
+def checkouts(archive: Archive, user: str | None = None,
+              overdue: bool = False) -> list[Checkout]:
+    archive.require("checkouts")
+    found = []
+    for co in archive.ledger.open():
+        if user and user not in (co.staff, co.login):
+            continue
+        if overdue and not co.overdue(archive.today):
+            continue
+        if not archive.user.is_admin and co.login != archive.user.login:
+            continue
+        found.append(co)
+    return found
+
+
+def _archive_path(archive: Archive, given: str) -> str:
+    """An archive-relative path to a client's file, checked for escapes and access."""
+    given_path = Path(given)
+    if given_path.is_absolute():
+        try:
+            given_path = given_path.resolve().relative_to(archive.root)
+        except ValueError:
+            raise UsageError(f"{given}: not inside the archive") from None
+    parts = given_path.parts
+    if ".." in parts or len(parts) < 3 or parts[0] != CLIENTS_DIR or not CLIENT_FOLDER.match(
+            parts[1]):
+        raise UsageError(f"{given}: give a file's path inside a client folder"
+                         " (clients/CL-0001-x/...), without '..'")
+    archive.client(CLIENT_FOLDER.match(parts[1]).group(1), "versions")
+    return given_path.as_posix()
+
+
+def versions(archive: Archive, given: str) -> list[Version]:
+    path = _archive_path(archive, given)
+    found = archive.versions.history(path)
+    archive.record("versions", path=path)
+    if not found:
+        raise NotFound(f"{path}: no stored versions")
+    return found
+
+
+def restore(archive: Archive, given: str, n: int | None = None,
+            to: Path | None = None) -> tuple[Version, Path]:
+    """Put a version back in place (the current content becoming a version first) or
+    write it elsewhere; the blob is checked against its hash first."""
+    path = _archive_path(archive, given)
+    version = archive.versions.get(path, n)
+    blob = archive.versions.read_checked(version)
+    client_id = CLIENT_FOLDER.match(Path(path).parts[1]).group(1)
+    if to is not None:
+        dest = to.resolve()
+        if dest.is_dir():
+            dest = dest / Path(path).name
+        copy_atomic(blob, dest, exclusive=False)
+    else:
+        dest = archive.root / path
+        if archive.ledger.open_edit(path):
+            raise Conflict(f"{path} is checked out for editing; check it in or cancel first")
+        if dest.is_symlink():
+            raise UsageError(f"{path} is a symbolic link; remove it first")
+        if dest.exists():
+            archive.versions.keep(dest, path, "restore", archive.user.login)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        copy_atomic(blob, dest, exclusive=False)
+        archive.versions.keep(dest, path, "restore", archive.user.login)
+    archive.record("restore", client=client_id, path=path,
+                   detail=f"version {version.n} to {dest}")
+    return version, dest
+
+
+def gc(archive: Archive, keep_days: int | None = None) -> tuple[int, int]:
+    archive.require_admin("gc")
+    keep_days = keep_days or archive.settings.policy.version_retention_days
+    if not keep_days:
+        raise UsageError("every version is kept unless archive.yaml sets"
+                         " policy.version_retention_days (or give --keep-days)")
+    result = archive.versions.gc(keep_days)
+    archive.record("gc", detail=f"kept {keep_days} days: {result[0]} versions forgotten,"
+                                f" {result[1]} blobs deleted")
+    return result
+
+

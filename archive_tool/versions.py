@@ -1,0 +1,174 @@
+"""The version store: every version of every file seen, kept by content hash.
+
+Blobs live in .archive/versions/<first two hex digits>/<sha256>, written
+atomically and never changed; the catalog of versions (path, number, hash,
+size, time, source, who) is in the state database. A blob is checked against
+its hash whenever it is read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from archive_tool.errors import ArchiveError, NotFound
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS versions (
+    path TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    who TEXT,
+    PRIMARY KEY (path, n)
+);
+CREATE INDEX IF NOT EXISTS versions_sha ON versions(sha256);
+"""
+
+
+class CorruptBlob(ArchiveError):
+    pass
+
+
+@dataclass(frozen=True)
+class Version:
+    path: str
+    n: int
+    sha256: str
+    size: int
+    at: str
+    source: str
+    who: str | None
+
+
+class VersionStore:
+    def __init__(self, folder: Path, db: sqlite3.Connection):
+        self.folder = folder
+        self.db = db
+        self.db.executescript(SCHEMA)
+
+    def blob(self, sha256: str) -> Path:
+        return self.folder / sha256[:2] / sha256
+
+    def keep(self, source_file: Path, path: str, source: str, who: str | None,
+             sha256: str | None = None) -> Version:
+        """Store the file's content as the next version of path, unless it is the
+        latest already (sha256, when known, saves reading it). The blob is complete
+        on disk before the catalog names it."""
+        latest = self.latest(path)
+        if sha256 and latest and latest.sha256 == sha256:
+            return latest
+        if sha256 and self.blob(sha256).is_file():
+            sha, size = sha256, self.blob(sha256).stat().st_size
+        else:
+            sha, size = self._put(source_file)
+        if latest and latest.sha256 == sha:
+            return latest
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        n = (latest.n if latest else 0) + 1
+        self.db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (path, n, sha, size, at, source, who))
+        return Version(path, n, sha, size, at, source, who)
+
+    def _put(self, source_file: Path) -> tuple[str, int]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        h = hashlib.sha256()
+        size = 0
+        fd, tmp = tempfile.mkstemp(prefix=".blob.", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as out, source_file.open("rb") as inp:
+                while chunk := inp.read(1 << 20):
+                    h.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = h.hexdigest()
+            target = self.blob(sha)
+            if target.exists():
+                Path(tmp).unlink()
+            else:
+                target.parent.mkdir(exist_ok=True)
+                Path(tmp).replace(target)
+            return sha, size
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def latest(self, path: str) -> Version | None:
+        row = self.db.execute("SELECT * FROM versions WHERE path = ? ORDER BY n DESC LIMIT 1",
+                              (path,)).fetchone()
+        return Version(*row) if row else None
+
+    def history(self, path: str) -> list[Version]:
+        return [Version(*r) for r in self.db.execute(
+            "SELECT * FROM versions WHERE path = ? ORDER BY n", (path,))]
+
+    def under(self, prefix: str) -> list[Version]:
+        prefix = prefix.rstrip("/") + "/"
+        return [Version(*r) for r in self.db.execute(
+            "SELECT * FROM versions WHERE path >= ? AND path < ? ORDER BY path, n",
+            (prefix, prefix + "\uffff"))]
+
+    def get(self, path: str, n: int | None = None) -> Version:
+        versions = self.history(path)
+        if not versions:
+            raise NotFound(f"{path}: no stored versions; see 'archive-tool versions PATH'")
+        if n is None:
+            return versions[-1]
+        for v in versions:
+            if v.n == n:
+                return v
+        raise NotFound(f"{path}: no version {n}; it has versions 1 to {versions[-1].n}")
+
+    def read_checked(self, version: Version) -> Path:
+        """The blob of a version, after checking its content against its hash."""
+        blob = self.blob(version.sha256)
+        h = hashlib.sha256()
+        try:
+            with blob.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    h.update(chunk)
+        except FileNotFoundError as e:
+            raise CorruptBlob(f"version {version.n} of {version.path} is missing from the"
+                              f" store ({blob}); restore .archive/versions from backup") from e
+        if h.hexdigest() != version.sha256:
+            raise CorruptBlob(f"version {version.n} of {version.path} is damaged in the store"
+                              f" ({blob}: its content no longer matches its hash); restore"
+                              " .archive/versions from backup or pick another version")
+        return blob
+
+    def size_bytes(self) -> int:
+        total = 0
+        if self.folder.is_dir():
+            for sub in self.folder.iterdir():
+                if sub.is_dir():
+                    total += sum(f.stat().st_size for f in sub.iterdir())
+        return total
+
+    def gc(self, keep_days: int) -> tuple[int, int]:
+        """Forget versions older than keep_days (never a file's latest) and delete
+        blobs no version names. Returns (versions forgotten, blobs deleted)."""
+        horizon = (datetime.now(UTC) - timedelta(days=keep_days)).isoformat(timespec="seconds")
+        cur = self.db.execute(
+            "DELETE FROM versions WHERE at < ? AND n < (SELECT max(n) FROM versions v"
+            " WHERE v.path = versions.path)", (horizon,))
+        forgotten = cur.rowcount
+        named = {r[0] for r in self.db.execute("SELECT DISTINCT sha256 FROM versions")}
+        deleted = 0
+        if self.folder.is_dir():
+            for sub in self.folder.iterdir():
+                if not sub.is_dir():
+                    continue
+                for blob in sub.iterdir():
+                    if blob.name not in named:
+                        blob.unlink()
+                        deleted += 1
+        return forgotten, deleted
