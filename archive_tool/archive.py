@@ -329,7 +329,8 @@ class Archive:
         report = Reconciler(self.root, self.settings, self.catalog, self.search_index).run(
             folders, rebuild=rebuild, progress=progress, stop=stop, hold=hold)
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        self._keep_versions(report.written)
+        self._keep_versions(None if folders is None else [
+            Path(f).resolve().relative_to(self.root).as_posix() for f in folders], report, stop)
         folders_now = {folder.name: (cid, folder) for cid, folder in client_folders(self.root)}
         changed = [load_client(self.root, *folders_now[name])
                    for name in sorted(report.folders) if name in folders_now]
@@ -360,19 +361,28 @@ class Archive:
             fixed += [Problem(**json.loads(p)) for p in sorted(old - new)]
         return SyncResult(report, found, fixed)
 
-    def _keep_versions(self, written: list[tuple[str, str]]) -> None:
-        """Store what the reconcile saw change. A direct edit of a file checked out for
-        editing is recorded: both versions are kept (the copy is with its holder)."""
-        for path, sha in written:
+    def _keep_versions(self, under: list[str] | None, report: Report,
+                       stop: Callable[[], bool] | None) -> None:
+        """Store every file content the catalog has that the version store lacks (what
+        this pass saw change, and whatever an interrupted pass left). A direct edit
+        of a file checked out for editing is recorded: both versions are kept."""
+        items = []
+        for path, sha in self.versions.missing(under):
             full = self.root / path
             try:
                 owner = pwd.getpwuid(full.stat().st_uid).pw_name
-                self.versions.keep(full, path, "daemon", owner, sha)
             except (OSError, KeyError):
-                continue  # gone or unreadable now: the next pass sees it
+                owner = None
+            items.append((full, path, sha, owner))
+        self.versions.keep_many(items, "daemon", stop or (lambda: False))
+        for path, sha in report.written:
             held = self.ledger.open_edit(path)
             if held and held.sha256 != sha:
-                self.audit.append("direct-edit", staff=None, login=owner,
+                try:
+                    editor = pwd.getpwuid((self.root / path).stat().st_uid).pw_name
+                except (OSError, KeyError):
+                    editor = "unknown"
+                self.audit.append("direct-edit", staff=None, login=editor,
                                   client=held.client_id, path=path, outcome="conflict",
                                   detail=f"changed in place while checked out for editing by"
                                          f" {held.login} (check-out {held.id})")

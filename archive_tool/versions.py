@@ -77,7 +77,58 @@ class VersionStore:
                         (path, n, sha, size, at, source, who))
         return Version(path, n, sha, size, at, source, who)
 
-    def _put(self, source_file: Path) -> tuple[str, int]:
+    def missing(self, under: list[str] | None = None) -> list[tuple[str, str]]:
+        """(path, sha256) of catalogued files whose content is not their latest version."""
+        sql = ("SELECT f.path, f.sha256 FROM files f LEFT JOIN versions v ON v.path = f.path"
+               " AND v.n = (SELECT max(n) FROM versions w WHERE w.path = f.path)"
+               " WHERE (v.sha256 IS NULL OR v.sha256 != f.sha256)")
+        if under is None:
+            return list(self.db.execute(sql))
+        out = []
+        for folder in under:
+            prefix = folder.rstrip("/") + "/"
+            out += self.db.execute(sql + " AND f.path >= ? AND f.path < ?",
+                                   (prefix, prefix + "\uffff"))
+        return out
+
+    def keep_many(self, items: list[tuple[Path, str, str, str | None]], source: str,
+                  stop=lambda: False) -> int:
+        """Store (file, path, expected sha256, who) in bulk: blobs first, one sync, then
+        the catalog rows in one transaction. Stops early when asked; what is left is
+        found by missing() next time."""
+        rows = []
+        for full, path, expected, who in items:
+            if stop():
+                break
+            try:
+                blob = self.blob(expected)
+                if blob.is_file():
+                    sha, size = expected, blob.stat().st_size
+                else:
+                    sha, size = self._put(full, sync=False)
+            except OSError:
+                continue  # gone or unreadable now: the next pass sees it
+            rows.append((path, sha, size, who))
+        if not rows:
+            return 0
+        os.sync()
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for path, sha, size, who in rows:
+                latest = self.latest(path)
+                if latest and latest.sha256 == sha:
+                    continue
+                self.db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                (path, (latest.n if latest else 0) + 1, sha, size, at, source,
+                                 who))
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return len(rows)
+
+    def _put(self, source_file: Path, sync: bool = True) -> tuple[str, int]:
         self.folder.mkdir(parents=True, exist_ok=True)
         h = hashlib.sha256()
         size = 0
@@ -89,7 +140,8 @@ class VersionStore:
                     out.write(chunk)
                     size += len(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if sync:
+                    os.fsync(out.fileno())
             sha = h.hexdigest()
             target = self.blob(sha)
             if target.exists():
