@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 
-from archive_tool import permissions, schema, templates
+from archive_tool import permissions, schema, templates, yamledit
 from archive_tool.access import User, identify, os_login
 from archive_tool.audit import AuditLog
 from archive_tool.checkout import Checkout, Ledger
@@ -498,10 +498,18 @@ class Archive:
     def log(self, client_id: str, kind: str, subject: str, *, when: date | None = None,
             direction: str | None = None, staff: list[str] | None = None,
             files: list[Path] = (), summary: str | None = None,
-            confidential: bool = False, counterpart: str | None = None) -> Path:
+            confidential: bool = False, counterpart: str | None = None,
+            sends: str | None = None) -> Path:
         """Record a contact: copy the files in, then write the entry. Nothing is left
-        behind when any step fails."""
+        behind when any step fails. sends names a draft entry this letter sends."""
         client = self.client(client_id, "log")
+        draft = None
+        if sends:
+            draft = next((e for e in client.entries if e.path.name == sends
+                          and e.data.get("draft") is True), None)
+            if draft is None:
+                raise NotFound(f"{sends}: no draft entry of that name in {client.relpath}/"
+                               f"{CORRESPONDENCE}")
         when = when or self.today
         if when > self.today:
             raise UsageError(f"date {when} is in the future; log contacts once they happen")
@@ -536,6 +544,14 @@ class Archive:
             for path in copied:
                 path.unlink(missing_ok=True)
             raise
+        if draft is not None:
+            sent_on = when
+
+            def mark_sent(data) -> None:
+                data["draft"] = False
+                data["sent"] = sent_on
+
+            yamledit.edit(draft.path, mark_sent)
         self.record("log", client=client_id,
                     path=(folder / entry_name).relative_to(self.root).as_posix(),
                     detail=f"{kind}: {subject}" + (f"; files: {', '.join(names)}" if names else ""))

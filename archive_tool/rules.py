@@ -190,8 +190,34 @@ def symlinks(c: Client, ctx: Context) -> Iterator[Problem]:
                           " archive); put the file itself here")
 
 
-RULES: tuple[Rule, ...] = (symlinks, record_id, tax_id, special_type, contacts, entries, reports,
-                           contact_reports)
+BASIC_FIELDS = ("tax_id", "legal_representative", "address", "phone", "fax", "email",
+                "business_scope", "registered_capital")
+
+
+def record_complete(c: Client, ctx: Context) -> Iterator[Problem]:
+    """Policy §3.3: the basic information of every client the company deals with."""
+    if c.loaded is None or c.data.get("status") not in ("active", "inactive"):
+        return
+    missing = [f for f in BASIC_FIELDS if not c.data.get(f)]
+    if missing:
+        yield _p(c, (), "record-incomplete", "warning",
+                 f"the client file lacks {', '.join(missing)}; complete it")
+
+
+def notices(c: Client, ctx: Context) -> Iterator[Problem]:
+    """A draft notice (a hand-over letter) must be sent within the policy's days."""
+    limit = ctx.policy.notice_draft_max_days
+    for e in c.entries:
+        if e.data.get("draft") is True and e.date and (ctx.today - e.date).days > limit:
+            line, column = e.loaded.mark(("draft",))
+            yield Problem(e.relpath, line, column, "notice-draft", "error",
+                          f"this notice is still a draft after {limit} days: send it, then"
+                          f" 'archive-tool log {c.id} --kind letter --direction out"
+                          f" --sends {e.path.name} ...'")
+
+
+RULES: tuple[Rule, ...] = (record_id, tax_id, special_type, record_complete, contacts,
+                           entries, notices, reports, contact_reports, symlinks)
 
 
 def check_client(client: Client, ctx: Context) -> list[Problem]:

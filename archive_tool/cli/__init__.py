@@ -12,6 +12,7 @@ from archive_tool.cli import (  # noqa: F401  (each module registers its command
     permissions,
     search,
     service,
+    staff,
 )
 from archive_tool.cli.app import cli
 

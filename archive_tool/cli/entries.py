@@ -38,14 +38,15 @@ def init(session: Session, path: Path, name, sample):
 @click.option("--summary")
 @click.option("--counterpart", help="The person at the client.")
 @click.option("--confidential", is_flag=True)
+@click.option("--sends", metavar="ENTRY", help="The draft entry (file name) this letter sends.")
 @pass_session
 def log(session: Session, client_id, kind, subject, when, direction, staff, files, summary,
-        counterpart, confidential):
+        counterpart, confidential, sends):
     """Record a contact; copies files in as attachments."""
     path = session.archive.log(
         client_id, kind, subject, when=when.date() if when else None, direction=direction,
         staff=list(staff), files=list(files), summary=summary, counterpart=counterpart,
-        confidential=confidential)
+        confidential=confidential, sends=sends)
     rel = path.relative_to(session.archive.root).as_posix()
     session.emit({"path": rel}, f"logged {rel}")
 

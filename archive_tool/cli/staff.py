@@ -1,0 +1,104 @@
+"""staff transfer / depart, import, report compliance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archive_tool import compliance, handover, intake
+from archive_tool.cli.app import Session, cli, pass_session
+from archive_tool.cli.entries import KINDS
+
+
+@cli.group()
+def staff() -> None:
+    """Hand clients over when staff move or leave."""
+
+
+def _plan_text(p, dry_run: bool) -> str:
+    head = (f"{'would hand' if dry_run else 'handed'} {len(p.handovers)} client(s) from"
+            f" {p.leaver.id} ({p.leaver.name}) to {p.successor.id} ({p.successor.name})")
+    lines = [head]
+    for h in p.handovers:
+        lines.append(f"  {h.client_id}  {h.client_name}  ({', '.join(h.roles)})"
+                     + (f"  notice: {h.notice}" if h.notice else ""))
+        if h.understaffed:
+            lines.append(f"    needs another contact: {h.client_id} is important or VIP")
+    return "\n".join(lines)
+
+
+def _plan_json(p) -> dict:
+    return {"from": p.leaver.id, "to": p.successor.id,
+            "clients": [h.__dict__ for h in p.handovers],
+            "needs_another_contact": [h.client_id for h in p.handovers if h.understaffed]}
+
+
+@staff.command()
+@click.argument("leaver", metavar="E")
+@click.option("--to", "successor", required=True, metavar="E2", help="The successor.")
+@click.option("--client", "clients", multiple=True, metavar="ID", help="Only these clients.")
+@click.option("--dry-run", is_flag=True, help="Show the plan, change nothing.")
+@pass_session
+def transfer(session: Session, leaver, successor, clients, dry_run):
+    """Reassign E's clients to E2 and draft a notice to each client."""
+    archive = session.archive
+    p = handover.transfer(archive, handover.plan(archive, leaver, successor, list(clients)),
+                          dry_run)
+    session.emit(_plan_json(p), _plan_text(p, dry_run))
+
+
+@staff.command()
+@click.argument("leaver", metavar="E")
+@click.option("--successor", required=True, metavar="E2")
+@click.option("--force-return", is_flag=True,
+              help="Close E's open check-outs as not returned (recorded).")
+@click.option("--dry-run", is_flag=True)
+@pass_session
+def depart(session: Session, leaver, successor, force_return, dry_run):
+    """E leaves: hand over every client, end E's access."""
+    p, closed = handover.depart(session.archive, leaver, successor, force_return, dry_run)
+    text = _plan_text(p, dry_run)
+    if closed:
+        text += f"\n{len(closed)} check-out(s) closed as not returned"
+    if not dry_run:
+        text += f"\n{leaver} is now departed"
+    session.emit(_plan_json(p) | {"checkouts_closed": [c.path for c in closed]}, text)
+
+
+@cli.command("import")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--client", "client_id", required=True, metavar="ID")
+@click.option("--kind", type=click.Choice(KINDS), default="note", show_default=True)
+@click.option("--dry-run", is_flag=True)
+@pass_session
+def import_(session: Session, folder, client_id, kind, dry_run):
+    """File a folder of documents into a client's correspondence."""
+    items = intake.run(session.archive, folder, client_id, kind, dry_run)
+    lines = []
+    for i in items:
+        if i.duplicate_of:
+            lines.append(f"skip  {i.source}  (same as {i.duplicate_of})")
+        else:
+            lines.append(f"{'plan' if dry_run else 'filed'}  {i.source}  -> {i.when}"
+                         f" {i.subject}" + (f"  {i.entry}" if i.entry else ""))
+    session.emit({"items": [{"source": str(i.source), "date": i.when.isoformat(),
+                             "subject": i.subject, "duplicate_of": i.duplicate_of,
+                             "entry": i.entry} for i in items]}, "\n".join(lines))
+
+
+@cli.group()
+def report() -> None:
+    """Reports for review."""
+
+
+@report.command("compliance")
+@click.option("--format", "fmt", type=click.Choice(tuple(compliance.FORMATS)),
+              default="text", show_default=True)
+@pass_session
+def report_compliance(session: Session, fmt):
+    """Every policy problem, per client."""
+    r = compliance.review(session.archive)
+    if session.json:
+        fmt = "json"
+    click.echo(compliance.FORMATS[fmt](r), nl=fmt != "html")

@@ -1,0 +1,195 @@
+"""Hand-overs: a leaving or transferred employee's clients go to a named successor,
+each client gets a draft notice, and the employee's access ends (policy §3.5, §7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from archive_tool import yamledit
+from archive_tool.archive import Archive
+from archive_tool.errors import Conflict, NotFound, UsageError
+from archive_tool.files import free_name, slug, write_atomic
+from archive_tool.records import CLIENT_FILE, CORRESPONDENCE, Client, StaffMember
+from archive_tool.templates import entry_record
+
+NOTICE_TEMPLATE = "templates/aviso-cambio-contacto.txt"
+DEFAULT_NOTICE = """\
+{date}
+
+{client_name}
+A la atención de {representative}
+
+Estimados señores:
+
+Les comunicamos que, a partir de hoy, su persona de contacto en nuestra empresa
+pasa a ser {new_contact}, en sustitución de {old_contact}.
+
+Pueden dirigirse a {new_contact} en el teléfono {new_phone} o en la dirección
+de correo {new_email} para cualquier asunto.
+
+Agradecemos su confianza y quedamos a su disposición.
+
+Atentamente,
+Departamento de Información
+"""
+
+
+@dataclass
+class Handover:
+    client_id: str
+    client_name: str
+    roles: list[str]  # the leaver's roles there
+    notice: str | None = None  # the draft entry written
+    understaffed: bool = False
+
+
+@dataclass
+class Plan:
+    leaver: StaffMember
+    successor: StaffMember
+    handovers: list[Handover] = field(default_factory=list)
+
+
+def _member(archive: Archive, staff_id: str, active: bool = True) -> StaffMember:
+    m = archive.roster.get(staff_id)
+    if m is None:
+        raise NotFound(f"staff {staff_id} is not in staff.yaml")
+    if active and not m.active:
+        raise UsageError(f"{staff_id} ({m.name}) is {m.status}; choose an active successor")
+    return m
+
+
+def plan(archive: Archive, leaver_id: str, successor_id: str,
+         client_ids: list[str] | None = None) -> Plan:
+    archive.require_admin("staff transfer")
+    leaver = _member(archive, leaver_id, active=False)
+    successor = _member(archive, successor_id)
+    if leaver.id == successor.id:
+        raise UsageError("the successor must be someone else")
+    p = Plan(leaver, successor)
+    wanted = set(client_ids or [])
+    for c in archive.all_clients:
+        roles = [str(x.get("role")) for x in c.contacts if str(x.get("staff")) == leaver.id]
+        if not roles or (wanted and c.id not in wanted):
+            continue
+        p.handovers.append(Handover(c.id, c.name, roles))
+    missing = wanted - {h.client_id for h in p.handovers}
+    if missing:
+        raise NotFound(f"{leaver.id} is not a contact of {', '.join(sorted(missing))}")
+    return p
+
+
+def _reassign(data, leaver: str, successor: str, today: date, by: str | None,
+              summary: str) -> None:
+    contacts = data.get("contacts") or []
+    has_successor = next((c for c in contacts if str(c.get("staff")) == successor), None)
+    for c in list(contacts):
+        if str(c.get("staff")) != leaver:
+            continue
+        if has_successor is not None:
+            if c.get("role") == "primary":
+                has_successor["role"] = "primary"
+            contacts.remove(c)
+        else:
+            c["staff"] = successor
+            if "since" in c:
+                c["since"] = today
+            has_successor = c
+    changes = data.get("changes")
+    note = {"date": today, "summary": summary}
+    if by:
+        note = {"date": today, "by": by, "summary": summary}
+    if changes is None:
+        data["changes"] = [note]
+    else:
+        changes.append(note)
+
+
+def notice_text(archive: Archive, client: Client, old: StaffMember, new: StaffMember) -> str:
+    template = archive.root / NOTICE_TEMPLATE
+    if not template.is_file():
+        template.parent.mkdir(exist_ok=True)
+        write_atomic(template, DEFAULT_NOTICE)
+    rep = client.data.get("legal_representative") or {}
+    return template.read_text(encoding="utf-8").format(
+        date=archive.today.isoformat(), client_name=client.name,
+        representative=rep.get("name", "la dirección"), old_contact=old.name,
+        new_contact=new.name, new_phone=new.phone or "-", new_email=new.email or "-")
+
+
+def transfer(archive: Archive, p: Plan, dry_run: bool = False) -> Plan:
+    """Reassign, note the change, draft the notice, per client; each client.yaml is
+    rewritten atomically keeping its comments and key order."""
+    if dry_run:
+        return p
+    by = archive.user.staff_id
+    summary = (f"Traspaso de contacto: {p.leaver.name} ({p.leaver.id}) pasa sus clientes a"
+               f" {p.successor.name} ({p.successor.id})")
+    for h in p.handovers:
+        client = archive.client(h.client_id, "staff transfer")
+        yamledit.edit(client.folder / CLIENT_FILE, lambda data: _reassign(
+            data, p.leaver.id, p.successor.id, archive.today, by, summary))
+        h.notice = _draft_notice(archive, client, p)
+        archive.record("handover", client=h.client_id, path=client.record_path,
+                       detail=f"{p.leaver.id} -> {p.successor.id}; notice {h.notice}")
+    archive.refresh()
+    policy = archive.settings.policy
+    for h in p.handovers:
+        c = archive.client(h.client_id, "staff transfer")
+        active = sum(1 for x in c.contacts if (m := archive.roster.get(str(x.get("staff"))))
+                     and m.active)
+        need = max(policy.important_min_contacts if c.data.get("important") is True else 0,
+                   policy.vip_min_contacts if c.data.get("tier") == "vip" else 0)
+        h.understaffed = active < need
+    return p
+
+
+def _draft_notice(archive: Archive, client: Client, p: Plan) -> str:
+    folder = client.folder / CORRESPONDENCE
+    folder.mkdir(exist_ok=True)
+    stem = f"{archive.today.isoformat()}-{slug('aviso cambio de contacto')}"
+    entry_name = free_name(folder, stem, ".yaml")
+    letter_name = free_name(folder, Path(entry_name).stem, ".txt")
+    write_atomic(folder / letter_name, notice_text(archive, client, p.leaver, p.successor),
+                 exclusive=True)
+    rep = (client.data.get("legal_representative") or {}).get("name")
+    write_atomic(folder / entry_name, entry_record({
+        "date": archive.today, "kind": "letter", "direction": "out",
+        "staff": [s for s in (archive.user.staff_id, p.successor.id) if s],
+        "counterpart": rep, "subject": "Aviso de cambio de persona de contacto",
+        "summary": f"Borrador: {p.successor.name} sustituye a {p.leaver.name}.",
+        "attachments": [letter_name], "draft": True}), exclusive=True)
+    return f"{client.relpath}/{CORRESPONDENCE}/{entry_name}"
+
+
+def depart(archive: Archive, leaver_id: str, successor_id: str,
+           force_return: bool = False, dry_run: bool = False) -> tuple[Plan, list]:
+    """Refuse while the leaver holds check-outs (unless an admin closes them as not
+    returned), hand over every client, mark the leaver departed."""
+    p = plan(archive, leaver_id, successor_id)
+    held = [c for c in archive.ledger.open() if c.staff == leaver_id or (
+        c.login == p.leaver.login)]
+    if held and not force_return:
+        listed = "; ".join(f"{c.path} (due {c.due})" for c in held)
+        raise Conflict(f"{leaver_id} still holds {len(held)} check-out(s): {listed}; have them"
+                       " returned, or close them with --force-return")
+    if dry_run:
+        return p, held
+    for c in held:
+        archive.ledger.close(c, "not-returned", f"closed at {leaver_id}'s departure")
+        archive.record("checkout-not-returned", client=c.client_id, path=c.path,
+                       detail=f"{leaver_id} departed without returning it")
+    transfer(archive, p)
+
+    def mark(data) -> None:
+        for m in data.get("staff") or []:
+            if str(m.get("id")) == leaver_id:
+                m["status"] = "departed"
+                m["left_on"] = archive.today
+
+    yamledit.edit(archive.root / "staff.yaml", mark)
+    archive.record("staff-depart", detail=f"{leaver_id} departed; successor {successor_id}")
+    archive.refresh()
+    return p, held

@@ -1,0 +1,83 @@
+"""import: file a folder of documents (a leaver's folder, a scanner's output) into a
+client's correspondence, one entry per document; the folder itself is left as it is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from archive_tool.archive import Archive
+from archive_tool.errors import NotFound
+from archive_tool.reconcile import scan, sha256_of
+from archive_tool.records import is_ignored
+
+DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
+
+
+@dataclass
+class Item:
+    source: Path
+    when: date
+    subject: str
+    duplicate_of: str | None = None
+    entry: str | None = None
+
+
+def date_of(path: Path) -> date:
+    """The date in the file name (2026-03-04, 20260304, 2026_03_04), else its mtime."""
+    m = DATE_IN_NAME.search(path.name)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(path.stat().st_mtime).date()
+
+
+def subject_of(path: Path) -> str:
+    stem = DATE_IN_NAME.sub("", path.stem)
+    words = re.sub(r"[_\-.]+", " ", stem).strip()
+    return (words[:1].upper() + words[1:]) if words else path.name
+
+
+def plan(archive: Archive, folder: Path, client_id: str) -> list[Item]:
+    client = archive.client(client_id, "import")
+    if not folder.is_dir():
+        raise NotFound(f"{folder}: no such folder to import")
+    have = {}
+    for rel in scan(archive.root, client.folder, ()):
+        try:
+            have.setdefault(sha256_of(archive.root / rel), rel)
+        except OSError:
+            continue
+    items, seen = [], {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+        if is_ignored(path.name):
+            continue
+        sha = sha256_of(path)
+        item = Item(path, min(date_of(path), archive.today), subject_of(path))
+        item.duplicate_of = have.get(sha) or seen.get(sha)
+        seen.setdefault(sha, str(path))
+        items.append(item)
+    return items
+
+
+def run(archive: Archive, folder: Path, client_id: str, kind: str = "note",
+        dry_run: bool = False) -> list[Item]:
+    items = plan(archive, folder, client_id)
+    if dry_run:
+        return items
+    for item in items:
+        if item.duplicate_of:
+            continue
+        entry = archive.log(client_id, kind, item.subject, when=item.when,
+                            files=[item.source], direction="in",
+                            summary=f"Importado de {item.source.name}")
+        item.entry = entry.relative_to(archive.root).as_posix()
+    archive.record("import", client=client_id,
+                   detail=f"{sum(1 for i in items if i.entry)} filed,"
+                          f" {sum(1 for i in items if i.duplicate_of)} duplicates skipped"
+                          f" from {folder}")
+    return items
