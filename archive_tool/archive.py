@@ -348,7 +348,10 @@ class Archive:
                                  for name, (cid, folder) in folders_now.items()
                                  if cid not in before and name not in report.folders]
             self.context = self._light_context(clients, folders_now)
-        results = {c.id: [p.to_json() for p in self.problems(c)] for c in clients}
+        results = {}
+        for c in clients:
+            results[c.id] = [p.to_json() for p in self.problems(c)]
+            c.forget_entries()  # a pass over every client must not hold them all
         self.catalog.save_validation(results, now)
         if everyone:
             self.catalog.forget_validation({c.id for c in self.all_clients})
@@ -359,6 +362,8 @@ class Archive:
             new = {json.dumps(p, sort_keys=True) for p in problems}
             found += [Problem(**json.loads(p)) for p in sorted(new - old)]
             fixed += [Problem(**json.loads(p)) for p in sorted(old - new)]
+        for name in ("all_clients", "context"):
+            self.__dict__.pop(name, None)
         return SyncResult(report, found, fixed)
 
     def _keep_versions(self, under: list[str] | None, report: Report,

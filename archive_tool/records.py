@@ -192,6 +192,9 @@ class Client:
             self._entries = list(self._load_entries())
         return self._entries
 
+    def forget_entries(self) -> None:
+        self._entries = None
+
     def _load_entries(self) -> Iterator[Entry]:
         folder = self.folder / CORRESPONDENCE
         if not folder.is_dir():

@@ -38,6 +38,13 @@ important: false
 status: active
 since: 2026-01-10
 tax_id: B46123456
+legal_representative: {name: Vicente Martínez, position: Administrador}
+address: {street: Calle Mayor 7, city: Valencia, postal_code: "46001", country: ES}
+phone: "+34 960 000 001"
+fax: "+34 960 000 002"
+email: info@levante.es
+business_scope: Envases y embalajes
+registered_capital: {amount: 120000, currency: EUR}
 contacts:
   - {staff: E-010, role: primary}
 """

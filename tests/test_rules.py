@@ -29,23 +29,23 @@ INVALID_RECORDS = [
     ("unknown field", "tier: standard", "tier: standard\ncolour: red",
      "schema-additionalProperties", 5),
     ("bad id form", "id: CL-0001", "id: CL-1", "schema-pattern", 1),
-    ("bad postal code", "tax_id: B46123456",
-     "tax_id: B46123456\naddress: {city: Valencia, postal_code: '99999'}", "schema-pattern", 9),
+    ("bad postal code", 'postal_code: "46001"', "postal_code: '99999'", "schema-pattern", 10),
     ("wrong type", "important: false", "important: maybe", "schema-type", 5),
-    ("bad email", "tier: standard", "tier: standard\nemail: nobody", "schema-pattern", 5),
-    ("bad staff id", "staff: E-010", "staff: 10", "schema-type", 10),
+    ("bad email", "email: info@levante.es", "email: nobody", "schema-pattern", 13),
+    ("bad staff id", "staff: E-010", "staff: 10", "schema-type", 17),
     ("id differs", "id: CL-0001", "id: CL-0002", "id-mismatch", 1),
     ("special without type", "category: supplier", "category: special", "special-type", 3),
     ("supplier with type", "category: supplier", "category: supplier\nspecial_type: bank",
      "special-type", 4),
-    ("important short of contacts", "important: false", "important: true", "contacts-min", 9),
-    ("vip short of contacts", "tier: standard", "tier: vip", "contacts-min", 9),
-    ("departed contact", "staff: E-010", "staff: E-014", "contact-left", 10),
-    ("unknown contact", "staff: E-010", "staff: E-999", "contact-unknown", 10),
-    ("no primary", "role: primary", "role: backup", "primary-contact", 9),
+    ("important short of contacts", "important: false", "important: true", "contacts-min",
+     16),
+    ("vip short of contacts", "tier: standard", "tier: vip", "contacts-min", 16),
+    ("departed contact", "staff: E-010", "staff: E-014", "contact-left", 17),
+    ("unknown contact", "staff: E-010", "staff: E-999", "contact-unknown", 17),
+    ("no primary", "role: primary", "role: backup", "primary-contact", 16),
     ("two primaries", "  - {staff: E-010, role: primary}",
      "  - {staff: E-010, role: primary}\n  - {staff: E-011, role: primary}", "primary-contact",
-     9),
+     16),
     ("duplicate key", "tier: standard", "tier: standard\ntier: vip", "duplicate-key", 5),
 ]
 
@@ -208,3 +208,14 @@ def test_symlink_in_client_folder_is_an_error(root, tmp_path):
     found = problems(root, "symlink")
     assert [(p.path, p.severity) for p in found] == [
         (f"{CL}/correspondence/enlace.txt", "error")]
+
+
+def test_incomplete_record_of_an_active_client_is_a_warning(root):
+    set_client(root, CLIENT.replace('fax: "+34 960 000 002"\n', "").replace(
+        "business_scope: Envases y embalajes\n", ""))
+    found = problems(root, "record-incomplete")
+    assert [(p.severity, p.message) for p in found] == [
+        ("warning", "the client file lacks fax, business_scope; complete it")]
+    set_client(root, CLIENT.replace("status: active", "status: prospect").replace(
+        'fax: "+34 960 000 002"\n', ""))
+    assert problems(root, "record-incomplete") == []

@@ -96,9 +96,12 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
         # counts only what the caller may see.
         scoped = q.And([parsed, q.ConstantScoreQuery(restrict, 0.0)]) if restrict else parsed
         results = s.search(scoped, limit=limit, terms=True)
+        # Fewer hits than the limit: all were collected and counted. Otherwise count
+        # (within the caller's scope) with one more pass over the postings.
+        total = results.scored_length() if results.scored_length() < limit else len(results)
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = _Marks()
-        out = Results(text, len(results))
+        out = Results(text, total)
         for hit in results:
             excerpt = hit.get("excerpt") or ""
             snippet = hit.highlights("content", text=excerpt, top=2) if excerpt else ""

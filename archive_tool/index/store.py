@@ -84,6 +84,8 @@ class SearchIndex:
         self.folder = folder
         self.warnings: list[str] = []
         self._ix = None
+        self._searcher = None
+        self._generation = -1
         self.vocabulary = Vocabulary(folder / WORDS_FILE)
 
     def exists(self) -> bool:
@@ -114,6 +116,9 @@ class SearchIndex:
 
     def create(self):
         self.vocabulary.close()
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
         if self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True)
@@ -148,7 +153,33 @@ class SearchIndex:
         writer.commit(optimize=False)
 
     def searcher(self):
-        return self.open().searcher()
+        """A searcher on the latest commit; one kept open is reused until the index
+        changes (opening every segment costs more than most searches)."""
+        ix = self.open()
+        generation = ix.latest_generation()
+        if self._searcher is None or self._generation != generation:
+            if self._searcher is not None:
+                self._searcher.close()
+            try:
+                self._searcher = ix.searcher()
+            except FileNotFoundError:  # a commit was merging segments: look again
+                generation = ix.latest_generation()
+                self._searcher = ix.searcher()
+            self._generation = generation
+        return _Borrowed(self._searcher)
+
+
+class _Borrowed:
+    """The kept searcher, usable in a with block that leaves it open."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+
+    def __enter__(self):
+        return self.searcher
+
+    def __exit__(self, *exc):
+        return False
 
 
 def _try_open(folder: Path):

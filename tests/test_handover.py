@@ -1,0 +1,205 @@
+"""Hand-overs, intake of a leaver's files and the compliance review, end to end on a
+copy of the sample archive."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, Run, archive, write
+
+from archive_tool import compliance, handover
+from archive_tool.errors import AccessDenied
+
+CL4 = "clients/CL-0004-distribuciones-sur"
+
+
+def demo_off(sample: Path, me: str = "lfernandez") -> None:
+    """Make the sample a real archive where the caller is one of its staff."""
+    text = (sample / "archive.yaml").read_text().replace("demo: true", "demo: false")
+    (sample / "archive.yaml").write_text(text)
+
+
+def test_transfer_reassigns_keeps_comments_and_drafts_notices(sample):
+    record = sample / CL4 / "client.yaml"
+    record.write_text(record.read_text().replace(
+        "\ncontacts:\n", "\n# Contactos revisados en julio\ncontacts:\n", 1))
+    a = archive(sample)
+    p = handover.transfer(a, handover.plan(a, "E-011", "E-013", ["CL-0004"]))
+    text = record.read_text()
+    assert "# Contactos revisados en julio" in text  # comments kept
+    assert "{staff: E-013, role: primary, since: 2026-11-28}" in text
+    assert "E-011" not in text.split("changes:")[0]
+    assert text.index("contacts:") < text.index("client_contacts:")  # order kept
+    assert "Traspaso de contacto: Ana Torres Vidal (E-011)" in text
+    notice = sample / p.handovers[0].notice
+    entry = notice.read_text()
+    assert "draft: true" in entry and 'direction: "out"' in entry
+    letter = (notice.parent / (notice.stem + ".txt")).read_text()
+    assert "Distribuciones del Sur" in letter and "Rocío Jiménez Barrera" in letter
+    assert "Elena Sanz Romero" in letter and "esanz@empresa.es" in letter
+    assert archive(sample).validate() == []
+
+
+def test_dry_run_changes_nothing(sample):
+    before = {p: p.read_bytes() for p in sample.rglob("*") if p.is_file()}
+    result = Run(sample)("staff", "transfer", "E-011", "--to", "E-013", "--dry-run")
+    assert result.exit_code == 0 and result.stdout.startswith("would hand 4 client(s)")
+    after = {p: p.read_bytes() for p in sample.rglob("*") if p.is_file()
+             and ".archive" not in p.parts}
+    assert {p: b for p, b in before.items() if ".archive" not in p.parts} == after
+
+
+def test_depart_ends_access_and_lists_understaffed(sample):
+    result = Run(sample)("--json", "staff", "depart", "E-010", "--successor", "E-012")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "E-010" not in (sample / "clients/CL-0013-quimicas-del-mediterraneo/client.yaml"
+                           ).read_text().split("changes:")[0]
+    staff = (sample / "staff.yaml").read_text()
+    block = staff[staff.index("id: E-010"):staff.index("id: E-011")]
+    assert "status: departed" in block and "left_on: 2026-11-28" in block
+    # CL-0001 had E-010 and E-011: now E-012 and E-011, still two: not understaffed.
+    assert data["needs_another_contact"] == []
+    demo_off(sample)
+    with pytest.raises(AccessDenied):
+        archive(sample, login="cruiz").client("CL-0001")
+    with pytest.raises(AccessDenied):
+        archive(sample, login="cruiz").search("precios")
+    audit = [r["action"] for r in archive(sample).audit.records()]
+    assert audit.count("handover") >= 3 and "staff-depart" in audit
+
+
+def test_depart_refuses_while_checkouts_are_held(sample, tmp_path):
+    from archive_tool import custody
+    custody.checkout(archive(sample, login="cruiz"), "CL-0001", ["client.yaml"],
+                     tmp_path / "o", True, None, None)
+    result = Run(sample)("staff", "depart", "E-010", "--successor", "E-012")
+    assert result.exit_code == 5
+    assert "still holds 1 check-out(s)" in result.stderr and "client.yaml" in result.stderr
+    forced = Run(sample)("staff", "depart", "E-010", "--successor", "E-012",
+                         "--force-return")
+    assert forced.exit_code == 0
+    assert "1 check-out(s) closed as not returned" in forced.stdout
+
+
+def test_understaffed_vip_is_listed(sample):
+    a = archive(sample)
+    p = handover.transfer(a, handover.plan(a, "E-011", "E-010", ["CL-0001"]))
+    assert [h.client_id for h in p.handovers if h.understaffed] == ["CL-0001"]
+
+
+def test_draft_notice_overdue_then_sent(sample):
+    a = archive(sample)
+    p = handover.transfer(a, handover.plan(a, "E-011", "E-013", ["CL-0004"]))
+    later = archive(sample)
+    later.today = TODAY.replace(month=12, day=15)
+    rules = [x.rule for x in later.validate()]
+    assert "notice-draft" in rules
+    name = Path(p.handovers[0].notice).name
+    result = Run(sample)("log", "CL-0004", "--kind", "letter", "--direction", "out",
+                         "--subject", "Aviso enviado", "--sends", name)
+    assert result.exit_code == 0, result.stderr
+    again = archive(sample)
+    again.today = TODAY.replace(month=12, day=15)
+    assert "notice-draft" not in [x.rule for x in again.validate()]
+    assert "sent: 2026-11-28" in (sample / p.handovers[0].notice).read_text()
+
+
+def test_import_files_documents_and_skips_duplicates(sample, tmp_path):
+    drop = tmp_path / "carpeta de Ana"
+    write(drop / "20260105 Escaneo fax.TXT", "fax escaneado\n")
+    write(drop / "sub/2026-02-10_acta reunión (final).txt", "acta\n")
+    write(drop / "~$borrador.docx", "temporal de Word\n")
+    shutil.copy(sample / "clients/CL-0001-suministros-levante/correspondence/"
+                "2026-09-18-llamada-plazos.txt", drop / "copia.txt")
+    write(drop / "otra copia.txt", "fax escaneado\n")
+    before = {p: p.read_bytes() for p in drop.rglob("*") if p.is_file()}
+    dry = Run(sample)("--json", "import", str(drop), "--client", "CL-0001", "--dry-run")
+    assert [i["entry"] for i in json.loads(dry.stdout)["items"]] == [None] * 4
+    result = Run(sample)("--json", "import", str(drop), "--client", "CL-0001")
+    items = json.loads(result.stdout)["items"]
+    filed = {i["subject"]: i["date"] for i in items if i["entry"]}
+    assert filed == {"Escaneo fax": "2026-01-05", "Acta reunión (final)": "2026-02-10"}
+    skipped = sorted(i["source"] for i in items if i["duplicate_of"])
+    assert [Path(s).name for s in skipped] == ["copia.txt", "otra copia.txt"]
+    assert {p: p.read_bytes() for p in drop.rglob("*") if p.is_file()} == before
+    assert archive(sample).validate() == []
+
+
+COMPLIANCE_CASES = [
+    ("missing_fields", lambda s: _edit(s, "clients/CL-0002-papeleria-iberica/client.yaml",
+                                       "tax_id: A28765432\n", "")),
+    ("understaffed", lambda s: _edit(s, "clients/CL-0002-papeleria-iberica/client.yaml",
+                                     "tier: standard", "tier: vip")),
+    ("contacts_left", lambda s: _edit(s, "clients/CL-0002-papeleria-iberica/client.yaml",
+                                      "staff: E-012", "staff: E-014")),
+    ("contact_reports", lambda s: shutil.rmtree(
+        s / "clients/CL-0013-quimicas-del-mediterraneo/correspondence")),
+    ("reports_missing", lambda s: shutil.rmtree(
+        s / "clients/CL-0002-papeleria-iberica/reports/2024")),
+]
+
+
+def _edit(sample, rel, old, new):
+    path = sample / rel
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+
+
+@pytest.mark.parametrize(("key", "breaks"), COMPLIANCE_CASES, ids=[c[0] for c in COMPLIANCE_CASES])
+def test_each_compliance_rule(sample, key, breaks):
+    clean = compliance.review(archive(sample))
+    assert clean["summary"][key] == 0
+    breaks(sample)
+    a = archive(sample)
+    a.today = TODAY.replace(year=2027, month=3)  # the contact report is overdue by then
+    broken = compliance.review(a)
+    assert broken["summary"][key] >= 1
+
+
+def test_compliance_formats(sample):
+    run = Run(sample)
+    for fmt in ("text", "md", "html", "json"):
+        result = run("report", "compliance", "--format", fmt)
+        assert result.exit_code == 0
+    data = json.loads(run("--json", "report", "compliance").stdout)
+    assert data["summary"]["clients"] == 14
+    assert {c["id"] for c in data["clients"]} >= {"CL-0001", "CL-0014"}
+    confidential = {c["id"]: c["confidential_entries"] for c in data["clients"]}
+    assert confidential["CL-0006"] == 1
+
+
+def test_csv_register_opens_in_spreadsheets(sample):
+    out = Run(sample)("client", "list", "--format", "csv", "--bom").stdout_bytes
+    assert out.startswith("\ufeffid,name,".encode())
+    assert b"\r\n" in out and b"2026-10-30" in out
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def test_html_report_in_headless_chromium(sample, tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
+    _edit(sample, "clients/CL-0002-papeleria-iberica/client.yaml", "tier: standard",
+          "tier: vip")
+    page = tmp_path / "informe.html"
+    page.write_text(Run(sample)("report", "compliance", "--format", "html").stdout)
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+         page.as_uri()], capture_output=True, text=True, timeout=120, check=False)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert '<td class="n" id="sum-clients">14</td>' in dom.stdout
+    assert '<td class="n" id="sum-understaffed">1</td>' in dom.stdout
+    assert '<section id="CL-0002" class="issues">' in dom.stdout
+
+
