@@ -42,11 +42,6 @@ class User:
         raise AccessDenied(f"login '{self.login}' ({self.staff.id}) is {self.staff.status}"
                            " and no longer has access to the archive")
 
-    def require_admin(self, what: str) -> None:
-        self.require()
-        if not self.is_admin:
-            raise AccessDenied(f"{what} is for the information department's administrators")
-
     def can_see(self, client: Client) -> bool:
         if self.is_admin:
             return True

@@ -20,7 +20,19 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirModifiedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
@@ -45,6 +57,10 @@ log = logging.getLogger("archive_tool.daemon")
 FAST_EVENTS = ("closed", "moved")  # a write that has completed
 POLLING_GROWING_SECONDS = 0.25
 READS = ("opened", "closed_no_write")  # reading changes nothing (and the daemon reads)
+# The events asked of the kernel: changes only. Opens and reads are not even queued,
+# or the daemon's own reading of 50,000 files would overflow the inotify queue.
+CHANGES = (FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent,
+           FileClosedEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent, DirModifiedEvent)
 
 
 class _Handler(FileSystemEventHandler):
@@ -252,7 +268,8 @@ class Daemon:
             self.observer = PollingObserver(timeout=self.poll or 2.0)
         else:
             self.observer = Observer()
-        self.observer.schedule(_Handler(self), str(self.root), recursive=True)
+        self.observer.schedule(_Handler(self), str(self.root), recursive=True,
+                               event_filter=list(CHANGES))
         self.observer.start()
 
     def _stop_observer(self) -> None:

@@ -7,7 +7,9 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -18,34 +20,30 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes | str, *, exclusive: bool = False) -> None:
-    """Write through a temp file in the same folder, fsync, then rename into place.
-    With exclusive, refuse (FileExistsError) to replace an existing file."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        _install(Path(tmp), path, exclusive)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def copy_atomic(src: Path, dest: Path, *, exclusive: bool = True) -> None:
+def _atomic(dest: Path, fill: Callable[[BinaryIO], object], exclusive: bool) -> None:
+    """Fill a temp file in dest's folder, fsync it, then rename it onto dest."""
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
-        with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
-            shutil.copyfileobj(inp, out, 1 << 20)
+        with os.fdopen(fd, "wb") as out:
+            fill(out)
             out.flush()
             os.fsync(out.fileno())
         _install(Path(tmp), dest, exclusive)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, data: bytes | str, *, exclusive: bool = False) -> None:
+    """Write a file so that it is either the old one or the new one. With exclusive,
+    refuse (FileExistsError) to replace an existing file."""
+    blob = data.encode("utf-8") if isinstance(data, str) else data
+    _atomic(path, lambda out: out.write(blob), exclusive)
+
+
+def copy_atomic(src: Path, dest: Path, *, exclusive: bool = True) -> None:
+    with src.open("rb") as inp:
+        _atomic(dest, lambda out: shutil.copyfileobj(inp, out, 1 << 20), exclusive)
 
 
 def _install(tmp: Path, dest: Path, exclusive: bool) -> None:

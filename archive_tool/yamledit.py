@@ -31,11 +31,3 @@ def edit(path: Path, change: Callable[[object], None]) -> str:
     write_atomic(path, out.getvalue())
     return out.getvalue()
 
-
-def flow_map(values: dict):
-    """A mapping written on one line, like the rest of a contacts list."""
-    from ruamel.yaml.comments import CommentedMap
-
-    m = CommentedMap(values)
-    m.fa.set_flow_style()
-    return m
