@@ -143,7 +143,7 @@ class Reconciler:
                                   self.settings.policy.financial_statement_patterns,
                                   self.settings.ignore])
         force = self.catalog.get_meta("settings") != fingerprint
-        on_disk = {folder.relative_to(self.root).as_posix(): (cid, folder)
+        on_disk = {f"{CLIENTS_DIR}/{folder.name}": (cid, folder)
                    for cid, folder in client_folders(self.root)}
         if folders is None or force:
             rows = self.catalog.rows()
@@ -283,7 +283,7 @@ class Reconciler:
         if not clients.is_dir():
             raise NotFound(f"{clients} is missing (is the share mounted?);"
                            " nothing was removed from the index")
-        if self.catalog.count() and not any(client_folders(self.root)):
+        if not any(client_folders(self.root)) and self.catalog.count():
             raise NotFound(f"{clients} is empty (is the share mounted?); nothing was removed"
                            " from the index")
 

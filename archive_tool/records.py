@@ -241,14 +241,16 @@ def report_kind(name: str, policy: Policy) -> str:
 
 def client_folders(root: Path) -> Iterator[tuple[str, Path]]:
     """(client id, folder) for every folder under clients/ named like a client."""
+    base = root / CLIENTS_DIR
     try:
-        with os.scandir(root / CLIENTS_DIR) as entries:
-            found = sorted((e.name, e.path) for e in entries
-                           if e.is_dir(follow_symlinks=False) and CLIENT_FOLDER.match(e.name))
+        with os.scandir(base) as entries:
+            found = sorted((e.name, m.group(1)) for e in entries
+                           if e.is_dir(follow_symlinks=False)
+                           and (m := CLIENT_FOLDER.match(e.name)))
     except OSError:
         return
-    for name, path in found:
-        yield CLIENT_FOLDER.match(name).group(1), Path(path)
+    for name, client_id in found:
+        yield client_id, base / name
 
 
 def load_client(root: Path, client_id: str, folder: Path, check: bool = True) -> Client:
