@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import TODAY, archive, write
@@ -225,22 +226,23 @@ def test_kill_9_during_checkin_leaves_old_or_new(arch, tmp_path):
     copy = tmp_path / "o/CL-0001-levante/correspondence/nota.txt"
     big_new = b"nuevo " * 4_000_000
     copy.write_bytes(big_new)
+    folder = (arch / NOTE).parent
     proc = subprocess.Popen([sys.executable, "-c", KILLER, str(arch), str(copy)])
-    killed = False
-    try:
-        proc.wait(0.15)
-    except subprocess.TimeoutExpired:
+    try:  # kill it while the new content is being written beside the file
+        deadline = time.monotonic() + 30
+        while not list(folder.glob(".nota.txt.*.tmp")) and proc.poll() is None:
+            assert time.monotonic() < deadline, "the check-in never started writing"
+    finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        killed = True
     content = (arch / NOTE).read_bytes()
     assert content in (big_old, big_new)  # never torn
     a = archive(arch)
     for v in a.versions.history(NOTE):
         a.versions.read_checked(v)  # every catalogued version is complete
-    if killed and content == big_old:
+    if content == big_old:
         assert custody.checkin(a, [copy])  # the check-out is still open: finish it
-        assert (arch / NOTE).read_bytes() == big_new
+    assert (arch / NOTE).read_bytes() == big_new
 
 
 def test_gc_keeps_everything_unless_asked(run, arch):
