@@ -76,7 +76,8 @@ class Archive:
         self.roster = Roster.load(self.root)
         self.user: User = identify(self.roster, self.settings.demo, self._login)
         self.today = self._today or date.today()
-        for name in ("all_clients", "context", "extraction_problems", "unnoted_changes"):
+        for name in ("all_clients", "context", "extraction_problems", "unnoted_changes",
+                     "open_edits"):
             self.__dict__.pop(name, None)
 
     # --- creation ---------------------------------------------------------
@@ -244,11 +245,16 @@ class Archive:
             return []
         return self.catalog.problems()
 
-    def edit_conflicts(self, client: Client) -> list[Checkout]:
-        """Open edit check-outs of the client whose file changed in the archive since."""
+    @cached_property
+    def open_edits(self) -> list[Checkout]:
+        """Open edit check-outs, read once per refresh (not once per client)."""
         if not (self.state_dir / STATE_DB).is_file():
             return []
-        held = [c for c in self.ledger.open() if c.client_id == client.id and c.edit]
+        return [c for c in self.ledger.open() if c.edit]
+
+    def edit_conflicts(self, client: Client) -> list[Checkout]:
+        """Open edit check-outs of the client whose file changed in the archive since."""
+        held = [c for c in self.open_edits if c.client_id == client.id]
         if not held:
             return []
         rows = self.catalog.rows(under=[client.relpath])

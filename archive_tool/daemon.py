@@ -73,7 +73,8 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         try:
             self.daemon.hint(event)
-        except Exception:  # the observer thread must survive anything
+        except Exception as e:  # the observer thread must survive anything
+            log.warning("could not map %s (%s); reconciling everything", event.src_path, e)
             self.daemon.must_reconcile_all = True
 
 
@@ -332,6 +333,9 @@ class Daemon:
             "watcher": type(self.observer).__name__ if self.observer else None,
             "root_present": self.root_present,
         }
-        with contextlib.suppress(OSError):
+        try:
             write_atomic(self.archive.state_dir / STATUS_FILE, json.dumps(status, indent=2))
+        except OSError as e:
+            log.warning("cannot write %s: %s; 'archive-tool status' will be stale",
+                        self.archive.state_dir / STATUS_FILE, e.strerror or e)
 
