@@ -20,6 +20,7 @@ class User:
     login: str
     staff: StaffMember | None
     demo: bool = False
+    system: bool = False  # root or the archive service's account: not staff, the system
 
     @property
     def staff_id(self) -> str | None:
@@ -27,11 +28,12 @@ class User:
 
     @property
     def is_admin(self) -> bool:
-        return self.demo or (self.staff is not None and self.staff.is_info_admin)
+        return self.demo or self.system or (self.staff is not None
+                                            and self.staff.is_info_admin)
 
     @property
     def allowed(self) -> bool:
-        return self.demo or (self.staff is not None and self.staff.active)
+        return self.demo or self.system or (self.staff is not None and self.staff.active)
 
     def require(self) -> None:
         if self.allowed:
@@ -43,16 +45,12 @@ class User:
                            " and no longer has access to the archive")
 
     def can_see(self, client: Client) -> bool:
+        """When other folders claim the client's id, a non-admin sees it only if every
+        claiming record allows them: a second folder gains nothing of the first."""
         if self.is_admin:
             return True
-        if not self.allowed or self.staff is None:
-            return False
-        me = self.staff
-        if any(str(c.get("staff")) == me.id for c in client.contacts):
-            return True
-        grants = client.data.get("access") or {}
-        return me.id in (grants.get("staff") or []) or me.department in (
-            grants.get("departments") or [])
+        return self.allowed and self.staff is not None and all(
+            member_sees(self.staff, c) for c in (client, *client.rivals))
 
     def can_see_entry(self, client: Client, entry: Entry) -> bool:
         if not self.can_see(client):
@@ -60,6 +58,35 @@ class User:
         return self.is_admin or not entry.confidential or self.staff_id in entry.staff
 
 
-def identify(roster: Roster, demo: bool, login: str | None = None) -> User:
+def member_sees(member: StaffMember, client: Client, entry: Entry | None = None) -> bool:
+    """Whether a staff member may see a client, and one of its entries, by the rules
+    alone (design §5): active, and an information admin, among the client's contacts or
+    named in its `access` (by id or department); a confidential entry only admins and
+    the entry's staff."""
+    if not member.active:
+        return False
+    if member.is_info_admin:
+        return True
+    grants = client.data.get("access") or {}
+    if not (any(str(c.get("staff")) == member.id for c in client.contacts)
+            or member.id in (grants.get("staff") or [])
+            or member.department in (grants.get("departments") or [])):
+        return False
+    return entry is None or not entry.confidential or member.id in entry.staff
+
+
+def is_root(login: str) -> bool:
+    """Whether the login is the superuser's (uid 0)."""
+    try:
+        return pwd.getpwnam(login).pw_uid == 0
+    except KeyError:
+        return False
+
+
+def identify(roster: Roster, demo: bool, login: str | None = None,
+             system: bool = False) -> User:
+    """The staff member of an OS login. A login that is not staff but is the system
+    (root, the service account) acts as an information admin."""
     login = login or os_login()
-    return User(login, roster.by_login(login), demo)
+    staff = roster.by_login(login)
+    return User(login, staff, demo, system and staff is None)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pwd
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -27,14 +28,14 @@ from archive_tool.config import (
     load_settings,
 )
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
-from archive_tool.files import copy_atomic, free_name, slug, write_atomic
+from archive_tool.files import copy_into, free_name, slug, write_atomic
 from archive_tool.index.query import Results, Visibility, search
 from archive_tool.index.store import SearchIndex
 from archive_tool.journal import journal_lines
 from archive_tool.lockfile import DaemonLock
-from archive_tool.permissions import FolderPlan
+from archive_tool.outside import CallerFiles, LocalFiles
 from archive_tool.problems import Problem
-from archive_tool.reconcile import Progress, Reconciler, Report
+from archive_tool.reconcile import Progress, Reconciler, Report, sha256_of
 from archive_tool.records import (
     CLIENT_FILE,
     CLIENT_ID,
@@ -60,21 +61,47 @@ class SyncResult:
     fixed: list[Problem]
 
 
+@dataclass
+class Shared:
+    """What the archive service keeps between requests: the warm index, one writer at
+    a time, and who wrote which file through a command (a direct edit in the shared
+    folder has no known author)."""
+
+    index: SearchIndex
+    writer: threading.Lock = dataclass_field(default_factory=threading.Lock)
+    searching: threading.Lock = dataclass_field(default_factory=threading.Lock)
+    authors: dict[tuple[str, str], str] = dataclass_field(default_factory=dict)
+
+
 class Archive:
-    def __init__(self, root: Path, *, login: str | None = None, today: date | None = None):
+    def __init__(self, root: Path, *, login: str | None = None, today: date | None = None,
+                 system: bool | None = None, outside: CallerFiles | None = None,
+                 shared: Shared | None = None):
+        """login and system: who is asking (default: this process's OS account; root
+        and the service account act as the system). outside: the caller's own files.
+        shared: set when the archive service runs the command."""
         self.root = Path(root).resolve()
         self.state_dir = self.root / STATE_DIR
         self._login = login
+        self._system = system
         self._today = today
+        self.outside: CallerFiles = outside or LocalFiles()
+        self.in_service = shared is not None
         self.audit = AuditLog(self.state_dir)
         self.refresh()
+        self.shared = shared or Shared(SearchIndex(self.state_dir / "index"))
 
     def refresh(self) -> None:
         """Read archive.yaml, staff.yaml and the records again (a long-running
         process calls this before each pass)."""
         self.settings: Settings = load_settings(self.root)
         self.roster = Roster.load(self.root)
-        self.user: User = identify(self.roster, self.settings.demo, self._login)
+        login = self._login or os_login()
+        system = self._system
+        if system is None:
+            system = login == self.settings.service_user or (
+                os.geteuid() == 0 and self._login is None)
+        self.user: User = identify(self.roster, self.settings.demo, login, system)
         self.today = self._today or date.today()
         for name in ("all_clients", "context", "extraction_problems", "unnoted_changes",
                      "open_edits"):
@@ -154,24 +181,27 @@ class Archive:
                     detail=verdict.message)
         return verdict
 
-    def permission_plan(self) -> list[FolderPlan]:
-        self.require_admin("permissions")
-        return permissions.plan(self.all_clients, self.roster)
+    def permission_plan(self, service_user: str | None) -> permissions.ArchivePlan:
+        """The OS permissions the archive should have; for information admins and root
+        (uid 0), who acts as the system even when not staff."""
+        from archive_tool.access import is_root
 
-    def apply_permissions(self) -> list[FolderPlan]:
-        plans = self.permission_plan()
-        for p in plans:
-            permissions.apply(p)
-            self.record("permissions-apply", client=p.client_id,
-                        path=p.folder.relative_to(self.root).as_posix(),
-                        detail="allowed: " + " ".join(p.logins))
-        return plans
+        if not is_root(self.user.login):
+            self.require_admin("permissions")
+        return permissions.plan_archive(self.root, self.all_clients, self.roster, service_user)
 
-    def permission_drift(self) -> dict[str, list[str]]:
-        found = {p.client_id: permissions.drift(p) for p in self.permission_plan()}
-        self.record("permissions-check",
-                    detail=f"{sum(map(len, found.values()))} differences")
-        return {cid: d for cid, d in found.items() if d}
+    def apply_permissions(self, service_user: str | None
+                          ) -> tuple[permissions.ArchivePlan, list[str], list[str]]:
+        """(the plan, what changed, what still differs: links, which are left alone)."""
+        plan = self.permission_plan(service_user)
+        changed = permissions.apply(plan)
+        self.record("permissions-apply", detail="; ".join(changed) or "nothing to change")
+        return plan, changed, permissions.drift(plan)
+
+    def permission_drift(self, service_user: str | None) -> list[str]:
+        found = permissions.drift(self.permission_plan(service_user))
+        self.record("permissions-check", detail=f"{len(found)} differences")
+        return found
 
     # --- reading ----------------------------------------------------------
 
@@ -303,25 +333,42 @@ class Archive:
     def ledger(self) -> Ledger:
         return Ledger(self.catalog.db)
 
-    @cached_property
+    @property
     def search_index(self) -> SearchIndex:
-        return SearchIndex(self.state_dir / "index")
+        return self.shared.index
 
     def update_index(self, rebuild: bool = False, folders=None,
                      progress: Progress | None = None) -> Report:
-        """Bring the index up to date with the files (only what changed). Refused while
-        the daemon runs: it is the index's one writer then."""
+        """Bring the index up to date with the files (only what changed). By hand
+        it is refused while the daemon runs, the index's one writer then; through
+        the service it waits for the daemon's pass to end."""
         self.require("index")
-        pid = self.daemon_pid()
-        if pid:
-            raise Conflict(f"the daemon (pid {pid}) keeps this archive's index up to date;"
-                           " stop it to rebuild or reindex by hand")
-        report = self.sync(folders, rebuild=rebuild, progress=progress).report
+        if rebuild:
+            self.require_admin("index --rebuild")
+        if not self.in_service:
+            pid = self.daemon_pid()
+            if pid:
+                raise Conflict(f"the daemon (pid {pid}) keeps this archive's index up to"
+                               " date; stop it to rebuild or reindex by hand")
+        with self.shared.writer:
+            report = self.sync(folders, rebuild=rebuild, progress=progress).report
         self.record("index", detail=report.summary())
         return report
 
     def daemon_pid(self) -> int | None:
         return DaemonLock(self.state_dir).holder()
+
+    def wrote(self, path: Path, how: str = "command") -> None:
+        """Remember that the caller wrote this file through a command, so the pass
+        that finds it names them (a direct edit in the folder names nobody)."""
+        try:
+            sha = sha256_of(path)
+        except OSError:
+            return
+        rel = path.relative_to(self.root).as_posix()
+        self.shared.authors[(rel, sha)] = self.user.login
+        if len(self.shared.authors) > 10_000:
+            self.shared.authors.pop(next(iter(self.shared.authors)))
 
     def sync(self, folders: list[Path] | None = None, *, rebuild: bool = False,
              revalidate: bool = False, stop: Callable[[], bool] | None = None,
@@ -377,26 +424,17 @@ class Archive:
         """Store every file content the catalog has that the version store lacks (what
         this pass saw change, and whatever an interrupted pass left). A direct edit
         of a file checked out for editing is recorded: both versions are kept."""
-        items = []
-        for path, sha in self.versions.missing(under):
-            full = self.root / path
-            try:
-                owner = pwd.getpwuid(full.stat().st_uid).pw_name
-            except (OSError, KeyError):
-                owner = None
-            items.append((full, path, sha, owner))
+        items = [(self.root / path, path, sha, self.shared.authors.get((path, sha)))
+                 for path, sha in self.versions.missing(under)]
         self.versions.keep_many(items, "daemon", stop or (lambda: False))
         for path, sha in report.written:
             held = self.ledger.open_edit(path)
             if held and held.sha256 != sha:
-                try:
-                    editor = pwd.getpwuid((self.root / path).stat().st_uid).pw_name
-                except (OSError, KeyError):
-                    editor = "unknown"
-                self.audit.append("direct-edit", staff=None, login=editor,
+                self.audit.append("direct-edit", staff=None, login=None,
                                   client=held.client_id, path=path, outcome="conflict",
-                                  detail=f"changed in place while checked out for editing by"
-                                         f" {held.login} (check-out {held.id})")
+                                  detail=f"changed in the shared folder (author unknown) while"
+                                         f" checked out for editing by {held.login}"
+                                         f" (check-out {held.id})")
 
     def _light_context(self, fresh: list[Client],
                        folders: dict[str, tuple[str, Path]]) -> Context:
@@ -419,12 +457,12 @@ class Archive:
         rows: list[tuple] = []
         noted = False
         if old is not None:
-            path = client.folder / CLIENT_FILE
             try:
-                owner = pwd.getpwuid(path.stat().st_uid).pw_name
-            except (KeyError, OSError):
-                owner = None
-            rows, noted = journal_lines(old, client.data, now, client.record_path, owner)
+                sha = sha256_of(client.folder / CLIENT_FILE)
+            except OSError:
+                sha = ""
+            author = self.shared.authors.get((client.record_path, sha))
+            rows, noted = journal_lines(old, client.data, now, client.record_path, author)
         self.catalog.save_record(client.id, client.data, rows, noted)
 
     def history(self, client_id: str) -> tuple[list[dict], list[Version]]:
@@ -462,8 +500,9 @@ class Archive:
                 raise Conflict(f"the daemon (pid {pid}) is building the index; search again"
                                " in a moment")
             built = self.update_index(progress=progress)
-        results = search(self.search_index, text, visibility=visibility, client=client,
-                         kind=kind, year=year, limit=limit)
+        with self.shared.searching:
+            results = search(self.search_index, text, visibility=visibility, client=client,
+                             kind=kind, year=year, limit=limit)
         self.record("search", client=client, query=text,
                     detail=f"{results.total} hits; shown: "
                            + " ".join(h.path for h in results.hits))
@@ -501,6 +540,7 @@ class Archive:
         tmp.rename(folder)
         self.state_dir.mkdir(exist_ok=True)
         write_atomic(self.state_dir / "last-client-id", client_id + "\n")
+        self.wrote(folder / CLIENT_FILE)
         self.__dict__.pop("all_clients", None)
         self.__dict__.pop("context", None)
         self.record("client-new", client=client_id, path=folder.relative_to(self.root).as_posix())
@@ -528,9 +568,9 @@ class Archive:
         for sid in staff:
             if self.roster.get(sid) is None:
                 raise NotFound(f"staff {sid} is not in {STAFF_FILE}")
-        sources = [Path(f) for f in files]
+        sources = [str(f) for f in files]
         for src in sources:
-            if not src.is_file():
+            if self.outside.kind(src) != "file":
                 raise NotFound(f"{src}: no such file to attach")
         folder = client.folder / CORRESPONDENCE
         folder.mkdir(exist_ok=True)
@@ -540,10 +580,12 @@ class Archive:
         copied: list[Path] = []
         try:
             for src in sources:
-                base = re.sub(r"[^\w.-]+", "-", src.name).strip("-.") or "attachment"
+                base = re.sub(r"[^\w.-]+", "-", Path(src).name).strip("-.") or "attachment"
                 name = free_name(folder, Path(base).stem, Path(base).suffix.lower(),
                                  set(names) | {entry_name})
-                copy_atomic(src, folder / name)
+                with self.outside.open_read(src) as inp:
+                    copy_into(self.root, (folder / name).relative_to(self.root).as_posix(),
+                              inp, exclusive=True)
                 copied.append(folder / name)
                 names.append(name)
             text = templates.entry_record({
@@ -563,6 +605,9 @@ class Archive:
                 data["sent"] = sent_on
 
             yamledit.edit(draft.path, mark_sent)
+            self.wrote(draft.path)
+        for path in (*copied, folder / entry_name):
+            self.wrote(path)
         self.record("log", client=client_id,
                     path=(folder / entry_name).relative_to(self.root).as_posix(),
                     detail=f"{kind}: {subject}" + (f"; files: {', '.join(names)}" if names else ""))

@@ -1,33 +1,198 @@
 """The audit log: who read or changed what, when, from where, with what outcome.
 
-JSON Lines in .archive/audit.jsonl. Each record carries the hash of the one
-before it and its own, so editing, removing or reordering any line breaks the
-chain at that line. Appends hold an exclusive lock on the file, are written in
-one write() and fsynced: the daemon and many CLI calls never interleave.
+JSON Lines in .archive/audit.jsonl. Each record carries the hash of the one before
+it and its own, an HMAC-SHA256 of its content under the secret in .archive/audit.key
+that only the service account can read: editing, removing or reordering a line
+breaks the chain at that line, and nobody without the key can mend it. audit.head
+keeps the last record's seq and hash, so a cut at the end shows; each append also
+sends that head to the system log, out of the service account's reach, so a rewrite
+by whoever holds the key shows too. Records from before the key (a plain sha256
+chain) still verify, as what they are.
+
+Appends hold an exclusive lock on the file, are written in one write() and fsynced:
+the daemon and many CLI calls never interleave.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
+import hmac
 import json
 import os
+import re
+import secrets
+import shutil
 import socket
-from collections.abc import Iterator
-from dataclasses import dataclass
+import subprocess
+import syslog
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive_tool.config import STATE_DIR
+
 AUDIT_FILE = "audit.jsonl"
 HEAD_FILE = "audit.head"  # the last record's seq and hash: a cut at the end shows
+KEY_FILE = "audit.key"
 GENESIS = "0" * 64
 TAIL_BYTES = 1 << 16
+MAC = "hmac-sha256"
+IDENT = "archive-tool"
+SYSTEM_LOG_FILES = ("/var/log/syslog", "/var/log/messages")
+
+_HEAD = re.compile(r"(\d+) ([0-9a-f]{64})\s*", re.ASCII)
+_LOGGED_HEAD = re.compile(
+    r"audit head (?P<root>.+) seq=(?P<seq>\d+) hash=(?P<hash>[0-9a-f]{64})\s*$", re.ASCII)
+
+SystemLogReader = Callable[[], tuple[str, str] | None]
 
 
-def _digest(record: dict) -> str:
+@dataclass(frozen=True)
+class AuditKey:
+    secret: bytes = field(repr=False)
+    since: int  # the first record keyed with it
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha256(b"archive-tool audit key id\0" + self.secret).hexdigest()[:16]
+
+    def dump(self) -> bytes:
+        return f"secret={self.secret.hex()}\nsince={self.since}\n".encode("ascii")
+
+    @classmethod
+    def parse(cls, blob: bytes) -> AuditKey | None:
+        try:
+            fields = dict(line.split("=", 1) for line in blob.decode("ascii").split())
+            secret, since = bytes.fromhex(fields["secret"]), int(fields["since"])
+        except (ValueError, KeyError):
+            return None
+        return cls(secret, since) if len(secret) == 32 and since >= 1 else None
+
+
+def _body(record: dict) -> bytes:
     body = {k: v for k, v in record.items() if k != "hash"}
     blob = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return blob.encode("utf-8", "surrogatepass")
+
+
+def plain_hash(record: dict) -> str:
+    """The hash of an older, unkeyed record."""
+    return hashlib.sha256(_body(record)).hexdigest()
+
+
+def keyed_hash(record: dict, key: AuditKey) -> str:
+    return hmac.new(key.secret, _body(record), hashlib.sha256).hexdigest()
+
+
+def _clean(value: str | None) -> str | None:
+    """Undecodable bytes (surrogates) as visible escapes, so the line is UTF-8."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def _span(first: int, last: int) -> str:
+    return f"record {first}" if first == last else f"records {first} to {last}"
+
+
+def _are(first: int, last: int) -> str:
+    return _span(first, last) + (" is" if first == last else " are")
+
+
+def _whose(first: int, last: int) -> str:
+    return "its" if first == last else "each one's"
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a JSON array"
+    if isinstance(value, str):
+        return "a JSON string"
+    if value is None or isinstance(value, bool):
+        return f"JSON {json.dumps(value)}"
+    return "a JSON number"
+
+
+def _parse(raw: bytes) -> tuple[dict | None, str]:
+    """A record, or why the line is none."""
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, "it is not UTF-8 text"
+    except (ValueError, RecursionError):
+        return None, "it is not JSON"
+    if not isinstance(value, dict):
+        return None, f"it is {_kind(value)}, not an object"
+    if (type(value.get("seq")) is not int or not isinstance(value.get("hash"), str)
+            or not isinstance(value.get("prev"), str)):
+        return None, "it lacks a seq, prev or hash"
+    return value, ""
+
+
+def _last(fd: int) -> tuple[int, str, bool]:
+    """The last record's seq and hash, damaged lines after it counted as records; and
+    whether the file ends with a newline."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return 0, GENESIS, True
+    start = max(0, size - TAIL_BYTES)
+    while True:
+        blob = os.pread(fd, size - start, start)
+        lines = [line for line in blob.split(b"\n")[1 if start else 0:] if line.strip()]
+        for skipped, line in enumerate(reversed(lines)):
+            record, _ = _parse(line)
+            if record is not None:
+                return record["seq"] + skipped, record["hash"], blob.endswith(b"\n")
+        if start == 0:
+            return len(lines), GENESIS, blob.endswith(b"\n")
+        start = 0
+
+
+def read_system_log() -> tuple[str, str] | None:
+    """The archive-tool lines of the system log and where they came from: the journal
+    when journalctl answers, else the first readable syslog file; None if none."""
+    answered = False
+    journalctl = shutil.which("journalctl")
+    if journalctl:
+        try:
+            out = subprocess.run([journalctl, "-t", IDENT, "-o", "cat", "--no-pager"],
+                                 capture_output=True, text=True, errors="replace",
+                                 timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        else:
+            answered = out.returncode == 0
+            if answered and out.stdout.strip():
+                return "journalctl", out.stdout
+    for name in SYSTEM_LOG_FILES:
+        try:
+            text = Path(name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        return name, "\n".join(line for line in text.splitlines() if IDENT in line)
+    return ("journalctl", "") if answered else None
+
+
+_syslog_opened = False
+
+
+def _to_syslog(line: str) -> None:
+    global _syslog_opened
+    if not _syslog_opened:
+        syslog.openlog(IDENT, syslog.LOG_PID, syslog.LOG_USER)
+        _syslog_opened = True
+    syslog.syslog(syslog.LOG_INFO, line)
 
 
 @dataclass(frozen=True)
@@ -35,87 +200,349 @@ class Verdict:
     ok: bool
     records: int
     message: str
+    checked: list[str] = field(default_factory=list)
+    not_ruled_out: list[str] = field(default_factory=list)
 
 
 class AuditLog:
-    def __init__(self, state_dir: Path):
+    def __init__(self, state_dir: Path, *, syslog_address: str | os.PathLike[str] | None = None,
+                 system_log: SystemLogReader = read_system_log):
+        """syslog_address: a Unix datagram socket for the heads instead of the stdlib
+        syslog; system_log: where verify reads the heads back."""
+        state_dir = Path(state_dir)
         self.path = state_dir / AUDIT_FILE
         self.head = state_dir / HEAD_FILE
+        self.key_path = state_dir / KEY_FILE
+        folder = state_dir.resolve()  # the system log names the log by its archive's root
+        self.name = str(folder.parent if folder.name == STATE_DIR else folder)
+        self.syslog_address = None if syslog_address is None else os.fspath(syslog_address)
+        self.system_log = system_log
 
     def append(self, action: str, *, staff: str | None, login: str, outcome: str = "ok",
                client: str | None = None, path: str | None = None, query: str | None = None,
                detail: str | None = None) -> dict:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o664)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            seq, prev = self._last(fd)
-            record = {"seq": seq + 1, "at": datetime.now(UTC).isoformat(timespec="microseconds"),
-                      "staff": staff, "login": login, "action": action, "client": client,
-                      "path": path, "query": query, "outcome": outcome, "detail": detail,
-                      "host": socket.gethostname(), "pid": os.getpid(), "prev": prev}
-            record["hash"] = _digest(record)
+            seq, prev, whole = _last(fd)
+            key = self._key(seq + 1)
+            now = datetime.now(UTC).isoformat(timespec="microseconds")
+            record: dict[str, object] = {
+                "seq": seq + 1, "at": now, "staff": staff, "login": login, "action": action,
+                "client": client, "path": _clean(path), "query": _clean(query),
+                "outcome": outcome, "detail": _clean(detail), "host": socket.gethostname(),
+                "pid": os.getpid(), "prev": prev, "mac": MAC, "key_id": key.id}
+            digest = record["hash"] = keyed_hash(record, key)
             line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-            os.write(fd, line.encode("utf-8"))
+            os.write(fd, (line if whole else "\n" + line).encode("utf-8"))
             os.fsync(fd)
-            tmp = self.head.with_name(f".{HEAD_FILE}.{os.getpid()}")
-            tmp.write_text(f"{record['seq']} {record['hash']}\n")
-            tmp.replace(self.head)
-            return record
+            self._write_head(seq + 1, digest)
         finally:
             os.close(fd)  # closing releases the lock
+        self._announce(seq + 1, digest)
+        return record
 
-    @staticmethod
-    def _last(fd: int) -> tuple[int, str]:
-        size = os.fstat(fd).st_size
-        if size == 0:
-            return 0, GENESIS
-        start = max(0, size - TAIL_BYTES)
-        tail = os.pread(fd, size - start, start).rstrip(b"\n")
-        last = tail.rsplit(b"\n", 1)[-1]
+    def _key(self, next_seq: int) -> AuditKey:
+        """The key, made (0600) when missing or damaged; a key that cannot be read is
+        an error: only the service account writes records."""
         try:
-            record = json.loads(last)
-            return int(record["seq"]), str(record["hash"])
-        except (ValueError, KeyError, TypeError):
-            # A damaged last line: keep appending; verify names the damage.
-            return size, hashlib.sha256(last).hexdigest()
+            blob: bytes | None = self.key_path.read_bytes()
+        except FileNotFoundError:
+            blob = None
+        key = AuditKey.parse(blob) if blob is not None else None
+        if key is not None:
+            return key
+        key = AuditKey(secrets.token_bytes(32), next_seq)
+        tmp = self.key_path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            try:
+                os.fchmod(fd, 0o600)
+                os.write(fd, key.dump())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if blob is not None:
+                tmp.replace(self.key_path)
+            else:
+                try:
+                    os.link(tmp, self.key_path)
+                except FileExistsError:
+                    return self._key(next_seq)
+        finally:
+            tmp.unlink(missing_ok=True)
+        folder = os.open(self.key_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+        return key
+
+    def _write_head(self, seq: int, digest: str) -> None:
+        tmp = self.head.with_name(f".{HEAD_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            try:
+                os.write(fd, f"{seq} {digest}\n".encode("ascii"))
+            finally:
+                os.close(fd)
+            tmp.replace(self.head)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _announce(self, seq: int, digest: str) -> None:
+        """The head to the system log; nothing is sent when there is none."""
+        line = f"audit head {self.name} seq={seq} hash={digest}"
+        if self.syslog_address is None:
+            _to_syslog(line)
+            return
+        with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.sendto(f"<14>{IDENT}[{os.getpid()}]: {line}".encode(), self.syslog_address)
 
     def records(self) -> Iterator[dict]:
         try:
-            f = self.path.open(encoding="utf-8")
+            f = self.path.open("rb")
         except FileNotFoundError:
             return
         with f:
             for line in f:
                 if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except ValueError:
-                        yield {"unreadable": line.rstrip("\n")}
+                    record, _ = _parse(line)
+                    if record is None:
+                        try:
+                            value = json.loads(line)
+                        except (ValueError, RecursionError):
+                            value = None
+                        record = value if isinstance(value, dict) else {
+                            "unreadable": line.decode("utf-8", "replace").rstrip("\n")}
+                    yield record
+
+    def read_key(self) -> tuple[AuditKey | None, str]:
+        """The key, or why there is none."""
+        try:
+            key = AuditKey.parse(self.key_path.read_bytes())
+        except FileNotFoundError:
+            return None, f"{KEY_FILE} is missing: the key was removed"
+        except OSError as e:
+            return None, f"{KEY_FILE} cannot be read here ({e.strerror})"
+        return (key, "") if key is not None else (None, f"{KEY_FILE} is damaged")
+
+    def logged_heads(self) -> tuple[dict[int, set[str]] | None, str]:
+        """The heads the system log recorded for this log, and where they came from."""
+        found = self.system_log()
+        if found is None:
+            tried = ", ".join(("journalctl", *SYSTEM_LOG_FILES))
+            return None, f"no system log could be read ({tried})"
+        source, text = found
+        heads: dict[int, set[str]] = {}
+        for line in text.splitlines():
+            m = _LOGGED_HEAD.search(line)
+            if m and m["root"] == self.name:
+                heads.setdefault(int(m["seq"]), set()).add(m["hash"])
+        return heads, source
 
     def verify(self) -> Verdict:
-        """Walk the chain; name the first record that was edited, removed or moved."""
-        prev, seq, n = GENESIS, 0, 0
-        for n, record in enumerate(self.records(), 1):
-            where = f"{self.path.name} line {n}"
-            if "unreadable" in record:
-                return Verdict(False, n, f"{where} is not a valid record (edited?)")
-            if record.get("hash") != _digest(record):
-                return Verdict(False, n, f"{where} (record {record.get('seq')}) was edited:"
-                                         " its hash does not match its content")
-            if record.get("prev") != prev:
-                if record.get("seq", 0) > seq + 1:
-                    gone = (f"record {seq + 1} was" if record["seq"] == seq + 2
-                            else f"records {seq + 1} to {record['seq'] - 1} were")
-                    return Verdict(False, n, f"{where}: {gone} removed before it")
-                return Verdict(False, n, f"{where} (record {record.get('seq')}) is out of"
-                                         f" order: it does not follow record {seq}")
-            prev, seq = record["hash"], record["seq"]
+        """Walk the chain; name the first record that was edited, removed or moved; say
+        what was checked and what these checks cannot rule out."""
+        heads, source = self.logged_heads()
+        key, key_problem = self.read_key()
         try:
-            head_seq, head_hash = self.head.read_text().split()
-        except (OSError, ValueError):
-            head_seq, head_hash = str(seq), prev
-        if int(head_seq) != seq or head_hash != prev:
-            return Verdict(False, n, f"{self.path.name} ends at record {seq} but record"
-                                     f" {head_seq} was written: records were cut from the end")
-        return Verdict(True, n, f"{n} records, chain intact")
+            f = self.path.open("rb")
+        except FileNotFoundError:
+            return _Check(self, key, key_problem, heads, source).run(iter(()))
+        with f:
+            fcntl.flock(f.fileno(), fcntl.LOCK_SH)
+            return _Check(self, key, key_problem, heads, source).run(enumerate(f, 1))
+
+
+class _Check:
+    """One walk over the log, with what it found."""
+
+    def __init__(self, log: AuditLog, key: AuditKey | None, key_problem: str,
+                 heads: dict[int, set[str]] | None, source: str):
+        self.log, self.key, self.key_problem = log, key, key_problem
+        self.heads, self.source = heads, source
+        self.prev, self.seq, self.records = GENESIS, 0, 0
+        self.unkeyed = 0  # the last seq of the older unkeyed prefix
+        self.first_keyed: int | None = None
+        self.head, self.head_problem = self._read_head()
+        self.hash_at_head: str | None = None
+        self.checked: list[str] = []
+        self.not_ruled_out: list[str] = []
+
+    def _read_head(self) -> tuple[tuple[int, str] | None, str]:
+        try:
+            text = self.log.head.read_bytes().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return None, "missing"
+        except OSError as e:
+            return None, f"unreadable ({e.strerror})"
+        m = _HEAD.fullmatch(text)
+        if m is None:
+            return None, f"damaged ({text.strip()[:40]!r} is not '<seq> <hash>')"
+        return (int(m[1]), m[2]), ""
+
+    def verdict(self, ok: bool, message: str) -> Verdict:
+        return Verdict(ok, self.records, message, self.checked, self.not_ruled_out)
+
+    def run(self, lines: Iterator[tuple[int, bytes]]) -> Verdict:
+        for n, raw in lines:
+            if raw.strip():
+                self.records += 1
+                damage = self._line(n, raw, lines)
+                if damage:
+                    self._summary()
+                    if self.head_problem:
+                        self.checked.append(f"also: {HEAD_FILE} is {self.head_problem}")
+                    return self.verdict(False, damage)
+        self._summary()
+        problems = [p for p in (self._key_use(), self._head_check(), self._logged_check()) if p]
+        if problems:
+            self.checked.extend(f"also: {p}" for p in problems[1:])
+            return self.verdict(False, problems[0])
+        message = f"{_count(self.records, 'record')}, chain intact"
+        if self.unkeyed:
+            message += f"; {_are(1, self.unkeyed)} older and unkeyed"
+        return self.verdict(True, message)
+
+    def _line(self, n: int, raw: bytes, rest: Iterator[tuple[int, bytes]]) -> str | None:
+        where = f"{AUDIT_FILE} line {n}"
+        record, why = _parse(raw)
+        if record is None:
+            return f"{where} is not a record ({why}): it was edited or inserted"
+        seq, digest = record["seq"], record["hash"]
+        what = f"{where} (record {seq})"
+        damage = self._seal(what, record)
+        if damage:
+            return damage
+        if record["prev"] != self.prev:
+            return self._misplaced(where, record, rest)
+        if seq != self.seq + 1:
+            return f"{what} follows record {self.seq} but is numbered {seq}: it was renumbered"
+        logged = (self.heads or {}).get(seq)
+        if logged and logged != {digest}:
+            return (f"{what} is not the record {self.source} recorded as head {seq}: the log"
+                    " was rewritten by whoever holds the key (or that system log line is"
+                    " forged)")
+        if self.head and self.head[0] == seq:
+            self.hash_at_head = digest
+        self.prev, self.seq = digest, seq
+        return None
+
+    def _seal(self, what: str, record: dict) -> str | None:
+        """Does the record's hash or MAC match its content?"""
+        mac = record.get("mac")
+        if mac is None:
+            since = self.first_keyed or (self.key.since if self.key else None)
+            if since is not None and (self.first_keyed or record["seq"] >= since):
+                return (f"{what} is not keyed, though records are keyed from record {since}"
+                        " on: it was written or rewritten without the key")
+            if record["hash"] != plain_hash(record):
+                return f"{what} was edited: its hash does not match its content"
+            self.unkeyed = record["seq"]
+            return None
+        if mac != MAC:
+            return f"{what} names an unknown MAC ({str(mac)[:20]!r}): it was edited"
+        if self.key is None:
+            return f"{what} is keyed, but {self.key_problem}, so keyed records cannot be checked"
+        if record.get("key_id") != self.key.id:
+            if record["seq"] < self.key.since:
+                return (f"{what} was keyed with another key than the present {KEY_FILE} (in use"
+                        f" from record {self.key.since} on): the key was replaced")
+            return f"{what} was edited: it names another key than {KEY_FILE}"
+        digest = record["hash"].encode("utf-8", "surrogatepass")
+        if not hmac.compare_digest(digest, keyed_hash(record, self.key).encode("ascii")):
+            return f"{what} was edited: its MAC does not match its content"
+        if self.first_keyed is None:
+            self.first_keyed = record["seq"]
+        return None
+
+    def _misplaced(self, where: str, record: dict, rest: Iterator[tuple[int, bytes]]) -> str:
+        seq, expected = record["seq"], self.seq + 1
+        what = f"{where} (record {seq})"
+        if seq == self.seq and record["hash"] == self.prev:
+            return f"{what} repeats the record before it: it was copied"
+        if seq <= self.seq:
+            return (f"{what} is out of order: it comes after record {self.seq} (records"
+                    " swapped or moved)")
+        if seq == expected:
+            return (f"{what} does not follow record {self.seq} before it: a record before it"
+                    " was replaced")
+        for m, raw in rest:
+            later, _ = _parse(raw)
+            if later is not None and expected <= later["seq"] < seq:
+                return (f"{what} is out of order: record {later['seq']} comes after it, at line"
+                        f" {m} (records swapped or moved)")
+        gone = (f"record {expected} was" if seq == expected + 1
+                else f"records {expected} to {seq - 1} were")
+        return f"{where}: {gone} removed before it"
+
+    def _summary(self) -> None:
+        """What the walk established, however far it got."""
+        if not self.records:
+            self.checked.append(f"{AUDIT_FILE} holds no records")
+            return
+        read = f"{_count(self.records, 'record')} read"
+        if self.seq:
+            read += f"; each one up to record {self.seq} links to the one before it"
+        self.checked.append(read)
+        if self.unkeyed:
+            self.checked.append(f"{_are(1, self.unkeyed)} older and unkeyed:"
+                                f" {_whose(1, self.unkeyed)} sha256 matches its content")
+            self.not_ruled_out.append(f"a rewrite of {_span(1, self.unkeyed)} by anyone who"
+                                      f" could write {AUDIT_FILE}: older than the key")
+        if self.first_keyed is not None:
+            self.checked.append(f"{_are(self.first_keyed, self.seq)} keyed:"
+                                f" {_whose(self.first_keyed, self.seq)} HMAC-SHA256 with"
+                                f" {KEY_FILE} matches its content")
+
+    def _key_use(self) -> str | None:
+        if self.key is not None and self.seq < self.key.since:
+            return (f"{KEY_FILE} is in use from record {self.key.since} on, but {AUDIT_FILE}"
+                    f" ends at record {self.seq}: keyed records were removed")
+        return None
+
+    def _head_check(self) -> str | None:
+        name = HEAD_FILE
+        if self.head is None:
+            if self.head_problem == "missing" and not self.records:
+                self.checked.append(f"no {name}: nothing was written")
+                return None
+            return f"{name} is {self.head_problem}: a cut at the end cannot be checked with it"
+        head_seq, head_hash = self.head
+        if head_seq > self.seq:
+            return (f"{AUDIT_FILE} ends at record {self.seq} but record {head_seq} was written:"
+                    " records were cut from the end")
+        if head_seq == self.seq and head_hash != self.prev or (
+                head_seq < self.seq and head_hash != self.hash_at_head):
+            return (f"{name} names record {head_seq} with another hash than the log's: the log"
+                    " was rewritten, or the head edited")
+        if head_seq < self.seq:
+            self.checked.append(f"{name} names record {head_seq}, but the log goes on to record"
+                                f" {self.seq}: the head was not updated (a crash?)")
+        else:
+            self.checked.append(f"{name} names record {head_seq}, the last one: nothing was cut"
+                                " from the end")
+        return None
+
+    def _logged_check(self) -> str | None:
+        rewrite = "a rewrite by whoever holds the key"
+        if self.heads is None:
+            self.not_ruled_out.append(f"{rewrite}: {self.source}")
+            return None
+        if not self.heads:
+            self.not_ruled_out.append(f"{rewrite}: {self.source} has no audit head for"
+                                      f" {self.log.name}")
+            return None
+        last = max(self.heads)
+        if last > self.seq:
+            return (f"{self.source} recorded record {last} as the head, but {AUDIT_FILE} ends at"
+                    f" record {self.seq}: records were cut from the end")
+        self.checked.append(f"{self.source} recorded {_count(len(self.heads), 'head')} for this"
+                            f" log, up to record {last}: each matches the log")
+        if last < self.seq:
+            self.not_ruled_out.append(f"a rewrite of {_span(last + 1, self.seq)} by whoever"
+                                      f" holds the key: the system log has no head past"
+                                      f" record {last}")
+        return None

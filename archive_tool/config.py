@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive_tool.errors import InvalidInput, NotFound
+from archive_tool import locate
+from archive_tool.errors import InvalidInput
+from archive_tool.locate import ARCHIVE_FILE
 from archive_tool.yamlload import YamlProblem, load_file
 
-ARCHIVE_FILE = "archive.yaml"
 STAFF_FILE = "staff.yaml"
 CLIENTS_DIR = "clients"
 STATE_DIR = ".archive"
-ROOT_ENV = "ARCHIVE_TOOL_ROOT"
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Policy:
     checkout_max_days: int = 14
     notice_draft_max_days: int = 7
     version_retention_days: int | None = None  # None: keep every version
+    version_max_bytes: int = 256 * 2**20  # larger files are not kept as versions
     annual_report_patterns: tuple[str, ...] = ("annual-report*", "informe-anual*")
     financial_statement_patterns: tuple[str, ...] = (
         "financial-statements*", "estados-financieros*")
@@ -37,6 +38,9 @@ class Settings:
     demo: bool = False
     policy: Policy = field(default_factory=Policy)
     ignore: tuple[str, ...] = ()
+    service_user: str | None = None    # the archive service's account (design §7)
+    service_socket: str | None = None
+    web: str | None = None
 
     @classmethod
     def from_data(cls, data: Mapping) -> Settings:
@@ -45,12 +49,18 @@ class Settings:
             if key in policy:
                 policy[key] = tuple(policy[key])
         known = Policy.__dataclass_fields__
+        service = data.get("service") or {}
+        if not isinstance(service, Mapping):
+            raise ValueError("service must be a mapping {user, socket}")
         return cls(
             name=str(data.get("name", "archive")),
             language=str(data.get("language", "es")),
             demo=data.get("demo") is True,
             policy=Policy(**{k: v for k, v in policy.items() if k in known}),
             ignore=tuple(data.get("ignore") or ()),
+            service_user=str(service["user"]) if service.get("user") else None,
+            service_socket=str(service["socket"]) if service.get("socket") else None,
+            web=str(service["web"]) if service.get("web") else None,
         )
 
 
@@ -59,19 +69,7 @@ def find_root(explicit: str | os.PathLike | None = None,
               cwd: Path | None = None) -> Path:
     """The archive root: --archive, else $ARCHIVE_TOOL_ROOT, else the nearest
     folder upward from cwd holding archive.yaml."""
-    given = explicit or environ.get(ROOT_ENV)
-    if given:
-        root = Path(given).expanduser().resolve()
-        if not (root / ARCHIVE_FILE).is_file():
-            raise NotFound(f"{root}: no {ARCHIVE_FILE} here; create an archive with"
-                           " 'archive-tool init PATH'")
-        return root
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / ARCHIVE_FILE).is_file():
-            return folder
-    raise NotFound(f"no {ARCHIVE_FILE} in {here} or any folder above it; pass --archive PATH"
-                   " or create one with 'archive-tool init PATH'")
+    return locate.find_root(explicit, environ, cwd)
 
 
 def load_settings(root: Path) -> Settings:

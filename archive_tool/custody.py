@@ -3,12 +3,14 @@ out of the archive, on the record and without losing a version."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from archive_tool.archive import Archive
 from archive_tool.checkout import Checkout, inside
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
-from archive_tool.files import copy_atomic
+from archive_tool.files import copy_into, open_in
+from archive_tool.protocol import read_chunks
 from archive_tool.reconcile import scan, sha256_of
 from archive_tool.records import CLIENT_FOLDER, CLIENTS_DIR
 from archive_tool.versions import Version
@@ -46,22 +48,21 @@ def checkout(archive: Archive, client_id: str, paths: list[str], to: Path, edit:
                 archive.record("checkout", client=client_id, path=path, outcome="conflict")
                 raise Conflict(f"{path} is checked out for editing by {held.login}"
                                f" ({held.staff or 'unknown staff'}) until {held.due}")
-    to = to.resolve()
+    folder = Path(archive.outside.resolve(str(to)))
     done = []
     for path in files:
-        dest = to / Path(path).relative_to(CLIENTS_DIR)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists():
-            raise Conflict(f"{dest} already exists; check out to an empty folder")
-        copy_atomic(archive.root / path, dest)
-        sha = sha256_of(dest)
+        dest = folder / Path(path).relative_to(CLIENTS_DIR)
+        if edit and archive.ledger.open_edit(path):
+            raise Conflict(f"{path} was just checked out for editing by someone else")
+        sha = sha256_of(archive.root / path)
+        _send_out(archive, path, str(dest), "check out to an empty folder")
         co = archive.ledger.add(client_id, path, str(dest), archive.user.staff_id,
                                 archive.user.login, archive.today, days, purpose, sha, edit)
         if co is None:
-            dest.unlink()
             held = archive.ledger.open_edit(path)
             raise Conflict(f"{path} was just checked out for editing by"
-                           f" {held.login if held else 'someone else'}")
+                           f" {held.login if held else 'someone else'}; {dest} is a plain"
+                           " copy, not checked out")
         archive.record("checkout", client=client_id, path=path,
                        detail=f"{'edit' if edit else 'read'} to {dest} until {co.due}"
                               f"; purpose: {purpose or '-'}")
@@ -69,8 +70,18 @@ def checkout(archive: Archive, client_id: str, paths: list[str], to: Path, edit:
     return done
 
 
+def _send_out(archive: Archive, path: str, dest: str, hint: str) -> None:
+    """Copy an archive file (never through a link) to the caller's dest, which must
+    not exist yet."""
+    with os.fdopen(open_in(archive.root, path, os.O_RDONLY), "rb") as inp:
+        try:
+            archive.outside.write_new(dest, read_chunks(inp))
+        except FileExistsError:
+            raise Conflict(f"{dest} already exists; {hint}") from None
+
+
 def _open_checkout(archive: Archive, copy: Path) -> Checkout:
-    co = archive.ledger.by_dest(str(copy.resolve()))
+    co = archive.ledger.by_dest(archive.outside.resolve(str(copy)))
     if co is None:
         raise NotFound(f"{copy}: not an open check-out; see 'archive-tool checkouts'")
     if co.login != archive.user.login and not archive.user.is_admin:
@@ -90,7 +101,7 @@ def checkin(archive: Archive, copies: list[Path], note: str | None = None,
     for copy in copies:
         co = _open_checkout(archive, copy)
         target = archive.root / co.path
-        if not copy.is_file():
+        if archive.outside.kind(str(copy)) != "file":
             raise NotFound(f"{copy}: the checked-out copy is gone; use --cancel to release it")
         current = sha256_of(target) if target.exists() else None
         forced = co.login != archive.user.login
@@ -106,8 +117,10 @@ def checkin(archive: Archive, copies: list[Path], note: str | None = None,
         if target.exists():
             archive.versions.keep(target, co.path, "checkin", who)
         if co.edit:
-            copy_atomic(copy, target, exclusive=False)
+            with archive.outside.open_read(str(copy)) as inp:
+                copy_into(archive.root, co.path, inp, exclusive=False)
             archive.versions.keep(target, co.path, "checkin", who)
+            archive.wrote(target)
         archive.ledger.close(co, "forced" if forced else "returned", note)
         archive.record("checkin", client=co.client_id, path=co.path,
                        detail=("forced; " if forced else "") + (note or "")
@@ -177,10 +190,14 @@ def restore(archive: Archive, given: str, n: int | None = None,
     blob = archive.versions.read_checked(version)
     client_id = CLIENT_FOLDER.match(Path(path).parts[1]).group(1)
     if to is not None:
-        dest = to.resolve()
-        if dest.is_dir():
+        dest = Path(archive.outside.resolve(str(to)))
+        if archive.outside.kind(str(dest)) == "dir":
             dest = dest / Path(path).name
-        copy_atomic(blob, dest, exclusive=False)
+        with blob.open("rb") as inp:
+            try:
+                archive.outside.write_new(str(dest), read_chunks(inp))
+            except FileExistsError:
+                raise Conflict(f"{dest} already exists; restore to a new name") from None
     else:
         dest = archive.root / path
         if archive.ledger.open_edit(path):
@@ -189,9 +206,10 @@ def restore(archive: Archive, given: str, n: int | None = None,
             raise UsageError(f"{path} is a symbolic link; remove it first")
         if dest.exists():
             archive.versions.keep(dest, path, "restore", archive.user.login)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        copy_atomic(blob, dest, exclusive=False)
+        with blob.open("rb") as inp:
+            copy_into(archive.root, path, inp, exclusive=False)
         archive.versions.keep(dest, path, "restore", archive.user.login)
+        archive.wrote(dest)
     archive.record("restore", client=client_id, path=path,
                    detail=f"version {version.n} to {dest}")
     return version, dest

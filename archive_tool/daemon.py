@@ -42,6 +42,8 @@ from archive_tool.files import write_atomic
 from archive_tool.lockfile import DaemonLock
 from archive_tool.reconcile import Interrupted
 from archive_tool.records import client_folders
+from archive_tool.server import Server
+from archive_tool.upkeep import Upkeep
 from archive_tool.views import STATUS_FILE
 from archive_tool.watch import (
     EVERYTHING,
@@ -120,8 +122,13 @@ class _Hold:
 
 class Daemon:
     def __init__(self, archive: Archive, *, poll: float | None = None,
-                 full_every: float = 3600.0, quiet: float = 0.4, max_delay: float = 3.0):
+                 full_every: float = 3600.0, quiet: float = 0.4, max_delay: float = 3.0,
+                 server: Server | None = None, upkeep: Upkeep | None = None):
+        """server: the archive service's socket, served while the daemon runs;
+        upkeep: keeps the shared folder's permissions (an archive set up for a team)."""
         self.archive = archive
+        self.server = server
+        self.upkeep = upkeep
         self.root = archive.root
         self.poll = poll
         self.full_every = full_every
@@ -161,13 +168,18 @@ class Daemon:
         self.lock.acquire()
         try:
             if once:
+                self._keep_permissions(None)
                 self._sync(None, watching=False)
                 return
             self._install_signals()
             overflow = _OverflowWatch(self)
             logging.getLogger("watchdog").addHandler(overflow)
             try:
+                if self.server is not None:
+                    self.server.start()
+                    log.info("serving %s", self.server.path)
                 self._start_observer()
+                self._keep_permissions(None)
                 self._sync(None)
                 self._notify_systemd("READY=1")
                 log.info("watching %s with %s", self.root, type(self.observer).__name__)
@@ -175,6 +187,8 @@ class Daemon:
             finally:
                 logging.getLogger("watchdog").removeHandler(overflow)
                 self._notify_systemd("STOPPING=1")
+                if self.server is not None:
+                    self.server.stop()
                 self._stop_observer()
                 self._write_status(running=False)
         finally:
@@ -201,6 +215,7 @@ class Daemon:
                 continue
             due = self.debouncer.take_due()
             if EVERYTHING in due:
+                self._keep_permissions(None)  # a departure ends access before the pass
                 self._sync(None, revalidate=True)
             elif due:
                 self._sync([self.root / CLIENTS_DIR / key for key in due])
@@ -215,9 +230,10 @@ class Daemon:
         While watching, files still being written wait for a later pass."""
         what = "all clients" if folders is None else ", ".join(f.name for f in folders)
         try:
-            result = self.archive.sync(
-                folders, revalidate=revalidate, stop=self.stopping.is_set,
-                hold=_Hold(self.root, self.closed, self._growing()) if watching else None)
+            with self.archive.shared.writer:
+                result = self.archive.sync(
+                    folders, revalidate=revalidate, stop=self.stopping.is_set,
+                    hold=_Hold(self.root, self.closed, self._growing()) if watching else None)
         except Interrupted:
             return
         except Exception as e:  # one bad pass must not end a months-long run
@@ -226,6 +242,7 @@ class Daemon:
                 self.debouncer.mark(key, delay=5.0)
             return
         report = result.report
+        self._keep_permissions(report.folders if folders is not None else None)
         if folders is None:
             self.last_full = time.monotonic()
             for co in self.archive.ledger.open():
@@ -247,6 +264,21 @@ class Daemon:
             self.debouncer.mark(path.split("/")[1], delay=self._growing())
         self._forget_old_closes()
         self._write_status(running=True)
+
+    def _keep_permissions(self, folders: set[str] | None) -> None:
+        """Permissions on disk equal to the policy: every path (None) or the client
+        folders a pass changed. A failure is logged and tried again at the next pass."""
+        if self.upkeep is None:
+            return
+        try:
+            if folders is None:
+                self.upkeep.everything()
+            else:
+                self.upkeep.folders(set(folders))
+        except Exception as e:
+            log.error("could not set the folders' permissions: %s; trying again at the next"
+                      " pass", e)
+            self.must_reconcile_all = True
 
     def _growing(self) -> float:
         """How recent a change must be to count as a write in progress. Kernel events

@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     DENIED = 3
     NOT_FOUND = 4
     CONFLICT = 5
+    UNAVAILABLE = 6
 
 
 class ArchiveError(Exception):
@@ -40,3 +41,9 @@ class NotFound(ArchiveError):
 
 class Conflict(ArchiveError):
     exit_code = ExitCode.CONFLICT
+
+
+class Unavailable(ArchiveError):
+    """The archive service is not answering."""
+
+    exit_code = ExitCode.UNAVAILABLE

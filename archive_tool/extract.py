@@ -1,21 +1,28 @@
 """Text from the documents of a client file: PDF, DOCX, ODT, EML, TXT/MD.
 
-Each extractor gets a path and returns text. `extract` wraps them with the
-limits (size, time, zip expansion) and turns every failure into a recorded
-problem instead of an exception, so one bad file never stops a run.
+Each extractor gets an open binary file and returns text. `extract_in` (a file
+under the archive root, opened without following links) and `extract` (a file
+given by path) wrap them with the limits (size, time, zip expansion) and turn
+every failure into a recorded problem instead of an exception, so one bad file
+never stops a run.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 import signal
 import zipfile
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_binary_file, policy
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import BinaryIO
+
+from archive_tool.files import UnsafePath, file_in, file_nofollow
 
 MAX_FILE_BYTES = 200 * 2**20  # larger files are catalogued without text
 MAX_TEXT_CHARS = 5 * 2**20  # text kept per file
@@ -33,11 +40,19 @@ class ExtractionError(Exception):
     pass
 
 
-def _pdf(path: Path) -> str:
-    import pypdfium2
+def _by_name(f: BinaryIO) -> str | bytes:
+    """A name of the open file for libraries that read it in C (so the time limit's
+    signal never lands in a Python callback of theirs): its /proc/self/fd entry, which
+    is the open file itself, or else its content."""
+    name = f"/proc/self/fd/{f.fileno()}"
+    return name if Path(name).exists() else f.read()
+
+
+def _pdf(f: BinaryIO) -> str:
+    import pypdfium2  # type: ignore[import-untyped]
 
     try:
-        doc = pypdfium2.PdfDocument(path)
+        doc = pypdfium2.PdfDocument(_by_name(f))
     except pypdfium2.PdfiumError as e:
         message = str(e)
         if "password" in message.lower():
@@ -55,11 +70,11 @@ def _pdf(path: Path) -> str:
         doc.close()
 
 
-def _check_zip(path: Path, parts: tuple[str, ...]) -> zipfile.ZipFile:
+def _check_zip(f: BinaryIO, kind: str, parts: tuple[str, ...]) -> zipfile.ZipFile:
     try:
-        z = zipfile.ZipFile(path)
+        z = zipfile.ZipFile(f)
     except (zipfile.BadZipFile, OSError) as e:
-        raise ExtractionError(f"not a readable {path.suffix[1:].upper()} (bad zip: {e})") from e
+        raise ExtractionError(f"not a readable {kind} (bad zip: {e})") from e
     total = sum(i.file_size for i in z.infolist() if i.filename in parts or
                 i.filename.startswith("word/"))
     if total > MAX_UNZIPPED_BYTES:
@@ -68,12 +83,13 @@ def _check_zip(path: Path, parts: tuple[str, ...]) -> zipfile.ZipFile:
     return z
 
 
-def _docx(path: Path) -> str:
+def _docx(f: BinaryIO) -> str:
     import docx
 
-    _check_zip(path, ("word/document.xml",)).close()
+    _check_zip(f, "DOCX", ("word/document.xml",)).close()
+    f.seek(0)
     try:
-        d = docx.Document(str(path))
+        d = docx.Document(f)
     except Exception as e:  # python-docx raises several unrelated types
         raise ExtractionError(f"not a readable DOCX ({type(e).__name__}: {e})") from e
     parts = [p.text for p in d.paragraphs]
@@ -83,8 +99,8 @@ def _docx(path: Path) -> str:
     return "\n".join(parts)
 
 
-def _odt(path: Path) -> str:
-    with _check_zip(path, ("content.xml",)) as z:
+def _odt(f: BinaryIO) -> str:
+    with _check_zip(f, "ODT", ("content.xml",)) as z:
         try:
             xml = z.read("content.xml").decode("utf-8", "replace")
         except KeyError as e:
@@ -121,9 +137,8 @@ def html_text(markup: str) -> str:
     return "".join(parser.parts)
 
 
-def _eml(path: Path) -> str:
-    with path.open("rb") as f:
-        msg = message_from_binary_file(f, policy=policy.default)
+def _eml(f: BinaryIO) -> str:
+    msg = message_from_binary_file(f, policy=policy.default)
     parts = [f"{h}: {msg[h]}" for h in ("From", "To", "Cc", "Date", "Subject") if msg[h]]
     plain_seen = False
     for part in msg.walk():
@@ -135,7 +150,9 @@ def _eml(path: Path) -> str:
         try:
             body = part.get_content()
         except (LookupError, ValueError):
-            body = part.get_payload(decode=True).decode("latin-1")
+            payload = part.get_payload(decode=True)
+            body = payload.decode("latin-1") if isinstance(payload, bytes) else ""
+
         if ctype == "text/plain":
             plain_seen = True
             parts.append(body)
@@ -144,8 +161,8 @@ def _eml(path: Path) -> str:
     return "\n".join(parts)
 
 
-def _text(path: Path) -> str | Extracted:
-    raw = path.read_bytes()
+def _text(f: BinaryIO) -> str | Extracted:
+    raw = f.read()
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -154,11 +171,12 @@ def _text(path: Path) -> str | Extracted:
                          f"line {line} is not UTF-8; read as Windows-1252: save it as UTF-8")
 
 
-EXTRACTORS = {".pdf": _pdf, ".docx": _docx, ".odt": _odt, ".eml": _eml, ".txt": _text,
-              ".md": _text, ".csv": _text, ".yaml": _text, ".yml": _text}
+EXTRACTORS: dict[str, Callable[[BinaryIO], str | Extracted]] = {
+    ".pdf": _pdf, ".docx": _docx, ".odt": _odt, ".eml": _eml, ".txt": _text, ".md": _text,
+    ".csv": _text, ".yaml": _text, ".yml": _text}
 
 
-def can_extract(path: Path) -> bool:
+def can_extract(path: PurePath) -> bool:
     return path.suffix.lower() in EXTRACTORS
 
 
@@ -181,26 +199,46 @@ def _time_limit(seconds: float):
         signal.signal(signal.SIGALRM, old)
 
 
+def extract_in(root: Path, relpath: str, max_bytes: int = MAX_FILE_BYTES,
+               max_seconds: float = MAX_SECONDS) -> Extracted:
+    """The text of the file at relpath under root, opened without following links, or
+    an empty text and the problem that prevented it."""
+    if not can_extract(PurePath(relpath)):
+        return Extracted("")
+    return _extract(lambda: file_in(root, relpath), PurePath(relpath).suffix, max_bytes,
+                    max_seconds)
+
+
 def extract(path: Path, max_bytes: int = MAX_FILE_BYTES,
             max_seconds: float = MAX_SECONDS) -> Extracted:
-    """The text of one file, or an empty text and the problem that prevented it."""
-    extractor = EXTRACTORS.get(path.suffix.lower())
-    if extractor is None:
+    """The text of one file (its last component not a link), or an empty text and the
+    problem that prevented it."""
+    if not can_extract(path):
         return Extracted("")
+    return _extract(lambda: file_nofollow(path), path.suffix, max_bytes, max_seconds)
+
+
+def _extract(opener: Callable[[], BinaryIO], suffix: str, max_bytes: int,
+             max_seconds: float) -> Extracted:
+    extractor = EXTRACTORS[suffix.lower()]
     result: str | Extracted
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Extracted("", f"{size / 2**20:.0f} MB is over the {max_bytes // 2**20} MB"
-                                 " extraction limit; catalogued without text")
-        with _time_limit(max_seconds):
-            result = extractor(path)
+        with opener() as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > max_bytes:
+                return Extracted("", f"{size / 2**20:.0f} MB is over the"
+                                     f" {max_bytes // 2**20} MB extraction limit;"
+                                     " catalogued without text")
+            with _time_limit(max_seconds):
+                result = extractor(f)
     except ExtractionError as e:
         return Extracted("", str(e))
     except TimeoutError:
         return Extracted("", f"text extraction took over {max_seconds:g} s; skipped")
     except MemoryError:
         return Extracted("", "text extraction ran out of memory; skipped")
+    except UnsafePath as e:
+        return Extracted("", str(e))
     except OSError as e:
         return Extracted("", f"cannot read the file: {e.strerror or e}")
     except Exception as e:  # a parser's own bug must not stop the run

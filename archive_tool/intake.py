@@ -3,13 +3,16 @@ client's correspondence, one entry per document; the folder itself is left as it
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from archive_tool.archive import Archive
 from archive_tool.errors import NotFound
+from archive_tool.protocol import read_chunks
 from archive_tool.reconcile import scan, sha256_of
 from archive_tool.records import is_ignored
 
@@ -18,14 +21,14 @@ DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
 
 @dataclass
 class Item:
-    source: Path
+    source: Path  # as the caller's process names it
     when: date
     subject: str
     duplicate_of: str | None = None
     entry: str | None = None
 
 
-def date_of(path: Path) -> date:
+def date_of(path: Path, mtime: float) -> date:
     """The date in the file name (2026-03-04, 20260304, 2026_03_04), else its mtime."""
     m = DATE_IN_NAME.search(path.name)
     if m:
@@ -33,7 +36,14 @@ def date_of(path: Path) -> date:
             return date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    return datetime.fromtimestamp(path.stat().st_mtime).date()
+    return datetime.fromtimestamp(mtime).date()
+
+
+def _digest(inp: BinaryIO) -> str:
+    h = hashlib.sha256()
+    for chunk in read_chunks(inp):
+        h.update(chunk)
+    return h.hexdigest()
 
 
 def subject_of(path: Path) -> str:
@@ -44,7 +54,7 @@ def subject_of(path: Path) -> str:
 
 def plan(archive: Archive, folder: Path, client_id: str) -> list[Item]:
     client = archive.client(client_id, "import")
-    if not folder.is_dir():
+    if archive.outside.kind(str(folder)) != "dir":
         raise NotFound(f"{folder}: no such folder to import")
     have = {}
     for rel in scan(archive.root, client.folder, ()):
@@ -53,11 +63,13 @@ def plan(archive: Archive, folder: Path, client_id: str) -> list[Item]:
         except OSError:
             continue
     items, seen = [], {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+    for name, mtime in archive.outside.walk(str(folder)):
+        path = Path(name)
         if is_ignored(path.name):
             continue
-        sha = sha256_of(path)
-        item = Item(path, min(date_of(path), archive.today), subject_of(path))
+        with archive.outside.open_read(name) as inp:
+            sha = _digest(inp)
+        item = Item(path, min(date_of(path, mtime), archive.today), subject_of(path))
         item.duplicate_of = have.get(sha) or seen.get(sha)
         seen.setdefault(sha, str(path))
         items.append(item)

@@ -1,106 +1,439 @@
-"""OS-level permissions: POSIX ACLs on each client folder from the same rules as the
-tool's, so that direct editing in the shared folder obeys them too.
+"""OS permissions of the whole archive (design §7), from the same rules as the tool's,
+so that a person with a shell on the file server is held to them too.
 
-A client folder is readable and writable by the information department's
-administrators and by the staff allowed to see the client (contacts, staff and
-departments named in `access`), by OS login; its group and others get nothing.
-Default ACLs make new files inherit the same entries.
+    plan_archive(root, clients, roster, service_user, only=None) -> ArchivePlan
+        Every path's complete ACL, computed before anything is written:
+        - `.archive/` and everything in it: the service account only (mode 0700);
+        - the root folder, archive.yaml, staff.yaml, templates/: read (folders: list
+          and enter) for active staff, write for information admins;
+        - clients/: active staff list and enter it; admins create and remove;
+        - each client folder, recursively: read/write for the active staff allowed to
+          see the client (access.member_sees; by every folder claiming its id), with
+          default ACLs so new files inherit; a confidential entry and its
+          attachments: admins and the entry's staff only.
+        Group and other get nothing; the service account owns every path. Staff
+        logins without an OS account here are skipped and listed. `only`: None plans
+        everything; a set of client folder names plans just those folders.
+        service_user None (no archive service): owners stay as they are and
+        `.archive/` is left alone, since staff then use it in-process.
+    apply(plan) -> list[str]
+        Writes each path's owner, ACL and default ACL where they differ from the
+        plan, each ACL whole in one call; returns one line per part changed.
+    drift(plan) -> list[str]
+        What differs on disk: effective rights (after the mask), owners, missing or
+        extra default ACLs; symbolic links and special files found.
+
+Paths are opened from the root down with O_NOFOLLOW and their ACLs read and written
+as the kernel's `system.posix_acl_*` attributes through /proc/self/fd, so a symbolic
+link inside the archive is never followed, not even one swapped in meanwhile
+(setfacl follows links: `--restore` even with -P, and any link in the middle of a
+path).
 """
 
 from __future__ import annotations
 
+import errno
+import grp
+import os
 import pwd
-import shutil
-import subprocess
+import stat
+import struct
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property, reduce
+from operator import or_
 from pathlib import Path
 
-from archive_tool.errors import ArchiveError, UsageError
-from archive_tool.records import Client, Roster
+from archive_tool.access import member_sees
+from archive_tool.config import ARCHIVE_FILE, CLIENTS_DIR, STAFF_FILE, STATE_DIR
+from archive_tool.errors import AccessDenied, ArchiveError, NotFound
+from archive_tool.records import Client, Roster, StaffMember
+
+TEMPLATES_DIR = "templates"
+R, W, X = 4, 2, 1
+RW, RX, RWX = R | W, R | X, R | W | X
+
+_USER_OBJ, _USER, _GROUP_OBJ, _GROUP, _MASK, _OTHER = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+_NO_ID = 0xFFFFFFFF
+_ACCESS, _DEFAULT = "system.posix_acl_access", "system.posix_acl_default"
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE_FLAGS = os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC
+_GONE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)  # removed, or replaced by a link
+
+Entries = frozenset[tuple[int, int, int]]  # (tag, uid/gid, rights) as the kernel keeps them
+
+
+@dataclass(frozen=True)
+class Acl:
+    """A complete ACL: the owner's rights and named users' rights by uid; the owning
+    group and everyone else get nothing; the mask is what the named users need."""
+
+    owner: int
+    users: frozenset[tuple[int, int]] = frozenset()
+
+    @cached_property
+    def entries(self) -> Entries:
+        fixed = {(_USER_OBJ, _NO_ID, self.owner), (_GROUP_OBJ, _NO_ID, 0), (_OTHER, _NO_ID, 0)}
+        named = {(_USER, uid, rights) for uid, rights in self.users}
+        if named:
+            fixed.add((_MASK, _NO_ID, reduce(or_, (rights for _, rights in self.users))))
+        return frozenset(fixed | named)
+
+
+@dataclass
+class Part:
+    """A path (relative to the root) and, with recurse, everything under it: each
+    folder gets `folder` and `default` as its default ACL, each file `file` or its
+    entry in `files` (paths relative to the root)."""
+
+    top: str
+    folder: Acl
+    file: Acl
+    default: Acl | None = None
+    recurse: bool = True
+    files: dict[str, Acl] = field(default_factory=dict)
+
+    def wanted(self, rel: str, st: os.stat_result) -> tuple[Entries, Entries | None]:
+        if stat.S_ISDIR(st.st_mode):
+            return self.folder.entries, self.default.entries if self.default else None
+        return self.files.get(rel, self.file).entries, None
 
 
 @dataclass
 class FolderPlan:
+    """Who may use one client folder, and who its confidential files."""
+
     client_id: str
     folder: Path
     logins: list[str]
-    skipped: list[str] = field(default_factory=list)  # staff without an OS account here
+    skipped: list[str] = field(default_factory=list)  # staff logins without an OS account here
+    confidential: dict[str, list[str]] = field(default_factory=dict)  # path -> logins
 
 
-def allowed_logins(client: Client, roster: Roster) -> tuple[list[str], list[str]]:
-    """(logins that may use the folder, staff logins that have no OS account here)."""
-    grants = client.data.get("access") or {}
-    ids = {str(c.get("staff")) for c in client.contacts} | set(grants.get("staff") or [])
-    departments = set(grants.get("departments") or [])
-    members = [m for m in roster.members.values() if m.active and (
-        m.is_info_admin or m.id in ids or m.department in departments)]
-    logins, skipped = [], []
-    for m in members:
-        try:
-            pwd.getpwnam(m.login)
-            logins.append(m.login)
-        except KeyError:
-            skipped.append(m.login)
-    return sorted(set(logins)), sorted(set(skipped))
+@dataclass
+class ArchivePlan:
+    root: Path
+    service_user: str | None
+    owner: int | None  # the service account's uid: owner of every path; None: leave owners
+    parts: list[Part]
+    folders: list[FolderPlan]
+    readers: list[str]  # of the root files: active staff
+    writers: list[str]  # information admins
+    skipped: list[str]  # staff logins without an OS account here
 
 
-def plan(clients: list[Client], roster: Roster) -> list[FolderPlan]:
-    out = []
-    for c in clients:
-        logins, skipped = allowed_logins(c, roster)
-        out.append(FolderPlan(c.id, c.folder, logins, skipped))
-    return out
+def plan_archive(root: Path, clients: list[Client], roster: Roster, service_user: str | None,
+                 only: set[str] | None = None) -> ArchivePlan:
+    """The permissions the archive should have (see the module's description)."""
+    uids: dict[str, int | None] = {}
 
+    def uid(login: str) -> int | None:
+        if login not in uids:
+            try:
+                uids[login] = pwd.getpwnam(login).pw_uid
+            except KeyError:
+                uids[login] = None
+        return uids[login]
 
-def _acl_spec(logins: list[str]) -> str:
-    return ",".join(["u::rwX", "g::---", "o::---", "m::rwX",
-                     *(f"u:{login}:rwX" for login in logins)])
+    owner = None
+    if service_user is not None:
+        owner = uid(service_user)
+        if owner is None:
+            raise NotFound(f"the archive service's account '{service_user}' does not exist"
+                           f" on this machine; run 'archive-tool setup --service-user"
+                           f" {service_user}' as root")
 
+    def accounts(members: Iterable[StaffMember]) -> tuple[dict[str, int], list[str]]:
+        found, missing = {}, set()
+        for m in members:
+            u = uid(m.login)
+            if u is None:
+                missing.add(m.login)
+            elif u != owner:
+                found[m.login] = u
+        return found, sorted(missing)
 
-def _run(args: list[str]) -> str:
-    if shutil.which(args[0]) is None:
-        raise UsageError(f"{args[0]} is not installed; install the 'acl' package")
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise ArchiveError(f"{' '.join(args[:3])} ...: {proc.stderr.strip() or 'failed'}"
-                           " (does the file system support ACLs? mount with 'acl')")
-    return proc.stdout
+    def acl(own: int, *grants: tuple[dict[str, int], int]) -> Acl:
+        rights: dict[int, int] = {}
+        for users, given in grants:
+            for u in users.values():
+                rights[u] = rights.get(u, 0) | given
+        return Acl(own, frozenset(rights.items()))
 
-
-def apply(p: FolderPlan) -> None:
-    """Replace the folder's ACLs (recursively) and its default ACLs with the plan."""
-    spec = _acl_spec(p.logins)
-    _run(["setfacl", "-R", "-b", str(p.folder)])
-    _run(["setfacl", "-R", "-m", spec, str(p.folder)])
-    _run(["setfacl", "-R", "-d", "-m", spec.replace("X", "x"), str(p.folder)])
-
-
-def current_logins(path: Path) -> tuple[set[str], str]:
-    """(named users with access, the 'other' permissions) of a file or folder."""
-    users, other = set(), ""
-    for line in _run(["getfacl", "-cp", str(path)]).splitlines():
-        kind, _, rest = line.partition(":")
-        name, _, perms = rest.partition(":")
-        perms = perms.split()[0] if perms else ""
-        if kind == "user" and name and perms.strip("-"):
-            users.add(name)
-        elif kind == "other":
-            other = perms
-    return users, other
-
-
-def drift(p: FolderPlan) -> list[str]:
-    """What differs between the plan and the folder (and its record) on disk."""
-    found = []
-    for path in (p.folder, p.folder / "client.yaml"):
-        if not path.exists():
+    active = [m for m in roster.members.values() if m.active]
+    staff, no_account = accounts(active)
+    admins, _ = accounts(m for m in active if m.is_info_admin)
+    skipped = set(no_account) if only is None else set()
+    parts: list[Part] = []
+    if only is None:
+        listing = acl(RWX, (staff, RX), (admins, RWX))
+        reading = acl(RW, (staff, R), (admins, RW))
+        parts += [Part("", listing, reading, default=listing, recurse=False),
+                  Part(ARCHIVE_FILE, listing, reading), Part(STAFF_FILE, listing, reading),
+                  Part(TEMPLATES_DIR, listing, reading, default=listing),
+                  Part(CLIENTS_DIR, listing, reading, default=acl(RWX, (admins, RWX)),
+                       recurse=False)]
+        if owner is not None:
+            parts.append(Part(STATE_DIR, Acl(RWX), Acl(RW)))
+    folders = []
+    for client in clients:
+        if only is not None and client.folder.name not in only:
             continue
-        users, other = current_logins(path)
-        rel = f"{p.folder.name}/{path.name}" if path != p.folder else p.folder.name
-        if extra := sorted(users - set(p.logins)):
-            found.append(f"{rel}: {', '.join(extra)} may use it but should not")
-        if missing := sorted(set(p.logins) - users):
-            found.append(f"{rel}: {', '.join(missing)} should be able to use it")
-        if other.strip("-"):
-            found.append(f"{rel}: everyone may use it ({other}); run 'permissions apply'")
-    return found
+        claims = (client, *client.rivals)  # other folders claiming its id: all must allow
+        allowed = [m for m in active if all(member_sees(m, c) for c in claims)]
+        users, missing = accounts(allowed)
+        closed: dict[str, set[str]] = {}
+        for entry in client.entries:
+            if not entry.confidential:
+                continue
+            who = {m.login for m in allowed if member_sees(m, client, entry)} & users.keys()
+            folder = entry.relpath.rpartition("/")[0]
+            for name in (entry.path.name, *entry.attachments):
+                if name not in ("", ".", "..") and "/" not in name:
+                    rel = f"{folder}/{name}"
+                    closed[rel] = closed.get(rel, who) & who
+        folder_acl = acl(RWX, (users, RWX))
+        parts.append(Part(client.relpath, folder_acl, acl(RW, (users, RW)), default=folder_acl,
+                          files={rel: acl(RW, ({k: users[k] for k in who}, RW))
+                                 for rel, who in closed.items()}))
+        folders.append(FolderPlan(client.id, client.folder, sorted(users), missing,
+                                  {rel: sorted(who) for rel, who in sorted(closed.items())}))
+        skipped.update(missing)
+    return ArchivePlan(Path(root), service_user, owner, parts, folders, sorted(staff),
+                       sorted(admins), sorted(skipped))
+
+
+def apply(plan: ArchivePlan) -> list[str]:
+    """Make the disk match the plan; one line per part that changed."""
+    lines = []
+    with _opened(plan.root) as root_fd:
+        for part in plan.parts:
+            seen, changed, kinds = 0, 0, set()
+            for rel, st, fd in _walk(root_fd, part):
+                if fd is None:
+                    continue
+                seen += 1
+                done = _fix(plan.owner, part, rel, st, fd)
+                changed += bool(done)
+                kinds.update(done)
+            if changed:
+                lines.append(f"{part.top or '.'}: {changed} of {seen} paths updated"
+                             f" ({', '.join(sorted(kinds))})")
+    return lines
+
+
+def drift(plan: ArchivePlan) -> list[str]:
+    """How the disk differs from the plan, one line per difference."""
+    lines = []
+    with _opened(plan.root) as root_fd:
+        for part in plan.parts:
+            for rel, st, fd in _walk(root_fd, part):
+                where = rel or "."
+                if fd is None:
+                    lines.append(f"{where}: a symbolic link, left alone (nothing in the archive"
+                                 " follows links); replace it with what it points to"
+                                 if stat.S_ISLNK(st.st_mode) else
+                                 f"{where}: neither a file nor a folder, left alone; remove it")
+                    continue
+                if plan.owner is not None and st.st_uid != plan.owner:
+                    lines.append(f"{where}: owned by {_user(st.st_uid)}, should be owned by"
+                                 f" {plan.service_user}")
+                want, want_default = part.wanted(rel, st)
+                have, have_default = _read(rel, fd, st)
+                lines += _compare(where, want, have)
+                if want_default is not None and have_default is None:
+                    lines.append(f"{where}: no default ACL, so new files here would not get"
+                                 " these permissions")
+                elif want_default is None and have_default is not None:
+                    lines.append(f"{where}: has a default ACL it should not have")
+                elif want_default is not None and have_default is not None:
+                    lines += _compare(f"{where} (default ACL)", want_default, have_default)
+    return lines
+
+
+# --- reading and writing, never through a symbolic link ---------------------------
+
+@contextmanager
+def _opened(root: Path) -> Iterator[int]:
+    if not Path("/proc/self/fd").is_dir():
+        raise ArchiveError("/proc is not mounted; permissions need it to reach files"
+                           " without following links")
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except FileNotFoundError as e:
+        raise NotFound(f"{root}: no such archive folder") from e
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _walk(root_fd: int, part: Part) -> Iterator[tuple[str, os.stat_result, int | None]]:
+    """(path relative to the root, its status, a descriptor) for the part's paths,
+    folders before their contents; a symbolic link or special file comes with no
+    descriptor and is never opened."""
+    if not part.top:
+        yield "", os.fstat(root_fd), root_fd
+        return
+    *folders, name = part.top.split("/")
+    parent, opened = root_fd, []
+    try:
+        for folder in folders:
+            parent = os.open(folder, _DIR_FLAGS, dir_fd=parent)
+            opened.append(parent)
+    except OSError as e:
+        for fd in opened:
+            os.close(fd)
+        if e.errno in _GONE:
+            return  # not there, or not a folder: the part above reports it
+        raise _error(folder, e) from e
+    try:
+        yield from _tree(parent, name, part.top, part.recurse)
+    finally:
+        for fd in opened:
+            os.close(fd)
+
+
+def _tree(parent: int, name: str, rel: str,
+          recurse: bool) -> Iterator[tuple[str, os.stat_result, int | None]]:
+    try:
+        st = os.stat(name, dir_fd=parent, follow_symlinks=False)
+        if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
+            yield rel, st, None
+            return
+        fd = os.open(name, _DIR_FLAGS if stat.S_ISDIR(st.st_mode) else _FILE_FLAGS,
+                     dir_fd=parent)
+    except OSError as e:
+        if e.errno in _GONE:
+            return
+        raise _error(rel, e) from e
+    try:
+        st = os.fstat(fd)
+        if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
+            yield rel, st, None
+            return
+        yield rel, st, fd
+        if recurse and stat.S_ISDIR(st.st_mode):
+            try:
+                with os.scandir(fd) as found:
+                    children = sorted(entry.name for entry in found)
+            except OSError as e:
+                raise _error(rel, e) from e
+            for child in children:
+                yield from _tree(fd, child, f"{rel}/{child}", True)
+    finally:
+        os.close(fd)
+
+
+def _read(rel: str, fd: int, st: os.stat_result) -> tuple[Entries, Entries | None]:
+    """The path's access ACL (from its mode when it has none) and default ACL."""
+    path = f"/proc/self/fd/{fd}"
+    try:
+        access = _get(path, _ACCESS)
+        default = _get(path, _DEFAULT) if stat.S_ISDIR(st.st_mode) else None
+    except OSError as e:
+        raise _error(rel, e) from e
+    if access is None:
+        mode = st.st_mode
+        access = frozenset({(_USER_OBJ, _NO_ID, mode >> 6 & 7),
+                            (_GROUP_OBJ, _NO_ID, mode >> 3 & 7), (_OTHER, _NO_ID, mode & 7)})
+    return access, default
+
+
+def _get(path: str, name: str) -> Entries | None:
+    try:
+        blob = os.getxattr(path, name)
+    except OSError as e:
+        if e.errno == errno.ENODATA:
+            return None
+        raise
+    return frozenset((tag, id_, rights) for tag, rights, id_ in struct.iter_unpack("<HHI",
+                                                                                    blob[4:]))
+
+
+def _encode(entries: Entries) -> bytes:
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, rights, id_)
+                                           for tag, id_, rights in sorted(entries))
+
+
+def _fix(owner: int | None, part: Part, rel: str, st: os.stat_result, fd: int) -> list[str]:
+    """Give one path its owner, ACL and default ACL; what had to change."""
+    path = f"/proc/self/fd/{fd}"
+    want, want_default = part.wanted(rel, st)
+    have, have_default = _read(rel, fd, st)
+    done = []
+    try:
+        if owner is not None and st.st_uid != owner:
+            os.chown(path, owner, -1)
+            done.append("owner")
+        if have != want:
+            os.setxattr(path, _ACCESS, _encode(want))
+            done.append("ACL")
+        if have_default != want_default:
+            if want_default is None:
+                os.removexattr(path, _DEFAULT)
+            else:
+                os.setxattr(path, _DEFAULT, _encode(want_default))
+            done.append("default ACL")
+    except OSError as e:
+        raise _error(rel, e) from e
+    return done
+
+
+def _error(rel: str, e: OSError) -> ArchiveError:
+    where = rel or "the archive folder"
+    if e.errno in (errno.EPERM, errno.EACCES):
+        return AccessDenied(f"{where}: may not read or change its owner or ACL; run"
+                            " 'archive-tool permissions' as root, or let the archive service"
+                            " do it")
+    if e.errno in (errno.EOPNOTSUPP, errno.ENOTSUP):
+        return ArchiveError(f"{where}: the file system does not support ACLs; mount it"
+                            " with the 'acl' option")
+    return ArchiveError(f"{where}: {e.strerror or e}")
+
+
+# --- describing differences --------------------------------------------------------
+
+def _compare(where: str, want: Entries, have: Entries) -> list[str]:
+    """Differences in effective rights: the mask cuts named users and groups."""
+    wanted, held = _rights(want), _rights(have)
+    lines = []
+    for key in sorted(wanted.keys() | held.keys()):
+        should = wanted.get(key, (0, 0))[0]
+        has, granted = held.get(key, (0, 0))
+        if has != should:
+            cut = f" (granted {_fmt(granted)}, cut by the mask)" if granted & ~has else ""
+            lines.append(f"{where}: {_who(*key)} has {_fmt(has)}{cut}, should have"
+                         f" {_fmt(should)}")
+    return lines
+
+
+def _rights(entries: Entries) -> dict[tuple[int, int], tuple[int, int]]:
+    """(tag, id) -> (effective rights, granted rights)."""
+    mask = next((rights for tag, _, rights in entries if tag == _MASK), RWX)
+    return {(tag, id_): (rights & mask if tag in (_USER, _GROUP_OBJ, _GROUP) else rights,
+                         rights)
+            for tag, id_, rights in entries if tag != _MASK}
+
+
+def _who(tag: int, id_: int) -> str:
+    if tag == _USER:
+        return f"user {_user(id_)}"
+    if tag == _GROUP:
+        try:
+            return f"group {grp.getgrgid(id_).gr_name}"
+        except KeyError:
+            return f"group {id_}"
+    return {_USER_OBJ: "the owner", _GROUP_OBJ: "the owning group"}.get(tag, "everyone else")
+
+
+def _user(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _fmt(rights: int) -> str:
+    return "".join(c if rights & bit else "-" for c, bit in (("r", R), ("w", W), ("x", X)))

@@ -5,7 +5,7 @@ skipped without being read; the others are hashed. A document is rewritten
 when its content hash or its fields (from the folder's YAML) changed. Text is
 extracted once per content hash, in worker processes, and cached. The index
 commits first and the catalog follows, so a crash in between only repeats
-work at the next run.
+work at the next run. Nothing under the root is read through a symbolic link.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -21,12 +22,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import BinaryIO
 
 from archive_tool import documents
 from archive_tool.config import CLIENTS_DIR, Settings
 from archive_tool.documents import fields_hash, plan
 from archive_tool.errors import NotFound
-from archive_tool.extract import Extracted, can_extract, extract
+from archive_tool.extract import Extracted, can_extract, extract_in
+from archive_tool.files import file_in, stat_in, walk_in
 from archive_tool.index.analysis import analyze
 from archive_tool.index.store import SearchIndex
 from archive_tool.records import client_folders, is_ignored, load_client
@@ -67,48 +70,52 @@ class Report:
                 f" ({self.extracted} extracted) in {self.seconds:.2f} s")
 
 
-def sha256_of(path: Path) -> str:
+def _sha256(f: BinaryIO) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
+    while chunk := f.read(1 << 20):
+        h.update(chunk)
     return h.hexdigest()
+
+
+def sha256_of(path: Path) -> str:
+    """The hash of a file given by path (one outside the archive: see sha256_in)."""
+    with path.open("rb") as f:
+        return _sha256(f)
+
+
+def sha256_in(root: Path, relpath: str) -> str:
+    """The hash of the regular file at relpath under root, never through a link."""
+    with file_in(root, relpath) as f:
+        return _sha256(f)
 
 
 def scan(root: Path, folder: Path, ignore: tuple[str, ...]) -> dict[str, os.stat_result]:
     """Regular files of a client folder by path relative to root (one lstat each);
-    symlinks, hidden folders and editors' temp files are skipped."""
-    found: dict[str, os.stat_result] = {}
-    skip = len(str(root)) + 1
-    stack = [str(folder)]
-    while stack:
-        try:
-            entries = os.scandir(stack.pop())
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                if entry.is_symlink():
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith("."):
-                        stack.append(entry.path)
-                elif entry.is_file(follow_symlinks=False) and not is_ignored(entry.name,
-                                                                                  ignore):
-                    try:
-                        found[entry.path[skip:]] = entry.stat(follow_symlinks=False)
-                    except OSError:
-                        continue
-    return found
+    symlinks (never followed), hidden folders and editors' temp files are skipped."""
+    return {rel: st for rel, st in walk_in(root, folder.relative_to(root).as_posix(),
+                                           lambda name: name.startswith("."))
+            if stat.S_ISREG(st.st_mode) and not is_ignored(rel.rsplit("/", 1)[-1], ignore)}
 
 
 def _folder_of(path: str) -> str:
     return "/".join(path.split("/", 2)[:2])
 
 
-def _analysis_job(path: str) -> tuple[Extracted, list[str], set[str]]:
-    extracted = extract(Path(path))
+def _analysis_job(job: tuple[str, str]) -> tuple[Extracted, list[str], set[str]]:
+    root, relpath = job
+    extracted = extract_in(Path(root), relpath)
     return (extracted, *analyze(extracted.text))
+
+
+def _relative(root: Path, folder: Path | str) -> str | None:
+    """A client folder's path relative to root, without resolving links in it."""
+    given = Path(folder).absolute()
+    for candidate in (given, given.parent.resolve() / given.name):
+        try:
+            return candidate.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return None
 
 
 class Reconciler:
@@ -148,11 +155,11 @@ class Reconciler:
         if folders is None or force:
             rows = self.catalog.rows()
         else:
-            wanted = {Path(f).resolve().relative_to(self.root).as_posix() for f in folders}
+            wanted = {rel for f in folders if (rel := _relative(self.root, f)) is not None}
             rows = self.catalog.rows(under=wanted)
         by_folder: dict[str, dict[str, FileRow]] = defaultdict(dict)
-        for row in rows.values():
-            by_folder[_folder_of(row.path)][row.path] = row
+        for r in rows.values():
+            by_folder[_folder_of(r.path)][r.path] = r
         if folders is None or force:
             wanted = set(on_disk) | set(by_folder)
 
@@ -180,7 +187,7 @@ class Reconciler:
                     continue
                 try:
                     sha = row.sha256 if row and row.same_stat(
-                        st.st_size, st.st_mtime_ns, st.st_ino) else sha256_of(self.root / path)
+                        st.st_size, st.st_mtime_ns, st.st_ino) else sha256_in(self.root, path)
                 except OSError:
                     continue  # vanished or unreadable now: the next run sees it
                 doc = dict(docs[path], path=path)
@@ -194,7 +201,7 @@ class Reconciler:
                 writes.append((doc, new))
             deletes += [p for p in known if p not in disk]
 
-        deleted_shas = defaultdict(int)
+        deleted_shas: dict[str, int] = defaultdict(int)
         for p in deletes:
             deleted_shas[rows[p].sha256] += 1
         for _, new in writes:
@@ -228,7 +235,7 @@ class Reconciler:
         this one writes."""
         if not writes and not deletes:
             return {}
-        jobs: dict[str, Path] = {}
+        jobs: dict[str, str] = {}
         waiting: dict[str, list[dict]] = defaultdict(list)
         known: list[tuple[dict, str]] = []
         extractable = {new.sha256 for doc, new in writes
@@ -237,7 +244,7 @@ class Reconciler:
         problems: dict[str, str] = {}
         for doc, new in writes:
             if new.sha256 in extractable and new.sha256 not in cached:
-                jobs[new.sha256] = self.root / new.path
+                jobs[new.sha256] = new.path
                 waiting[new.sha256].append(doc)
             elif new.sha256 in cached:
                 text, problem = self.catalog.text(new.sha256)
@@ -280,18 +287,22 @@ class Reconciler:
 
     def _check_root(self) -> None:
         clients = self.root / CLIENTS_DIR
-        if not clients.is_dir():
+        try:
+            is_folder = stat.S_ISDIR(stat_in(self.root, CLIENTS_DIR).st_mode)
+        except OSError:
+            is_folder = False
+        if not is_folder:
             raise NotFound(f"{clients} is missing (is the share mounted?);"
                            " nothing was removed from the index")
         if not any(client_folders(self.root)) and self.catalog.count():
             raise NotFound(f"{clients} is empty (is the share mounted?); nothing was removed"
                            " from the index")
 
-    def _extract(self, jobs: dict[str, Path], progress: Progress | None):
+    def _extract(self, jobs: dict[str, str], progress: Progress | None):
         """(hash, Extracted, terms, words) for each job, in order. Work goes to the
         worker processes a chunk at a time, so extracting and writing take turns at
         the cores and memory stays bounded; a worker that crashes costs only its file."""
-        items = [(sha, str(path)) for sha, path in jobs.items()]
+        items = [(sha, (str(self.root), path)) for sha, path in jobs.items()]
         if len(items) < POOL_THRESHOLD or self.workers == 1:
             for i, (sha, path) in enumerate(items, 1):
                 yield (sha, *_analysis_job(path))
@@ -318,7 +329,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=get_context("forkserver"))
 
 
-def _one_by_one(chunk: list[tuple[str, str]], pool: ProcessPoolExecutor, workers: int):
+def _one_by_one(chunk: list[tuple[str, tuple[str, str]]], pool: ProcessPoolExecutor,
+                workers: int):
     """After a worker crashed: each file of the chunk on its own, a new pool after
     each crash, so the file that crashes is the only one without text."""
     results = []

@@ -2,23 +2,28 @@
 
 Loading never raises over a bad file: each model carries the problems found
 while reading it, so one broken record never hides the rest of the archive.
+Files are read relative to the archive root without following symbolic links:
+a link where a record should be is a problem at that path, never read.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import stat
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatch, translate
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from archive_tool import schema
 from archive_tool.config import CLIENTS_DIR, STAFF_FILE, Policy
+from archive_tool.files import UnsafePath, file_in, file_nofollow, folder_fd, list_in, stat_in
 from archive_tool.problems import Problem
-from archive_tool.yamlload import Loaded, YamlProblem, load_file
+from archive_tool.yamlload import Loaded, YamlProblem, load_stream
 
 CLIENT_ID = re.compile(r"^CL-[0-9]{4,}$")
 CLIENT_FOLDER = re.compile(r"^(CL-[0-9]{4,})(?:-[A-Za-z0-9][A-Za-z0-9._-]*)?$")
@@ -46,14 +51,45 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
-def read_yaml(path: Path, kind: str, relpath: str,
-              check: bool = True) -> tuple[Loaded | None, list[Problem]]:
-    """Load a YAML file and (unless check is False) check it against its schema."""
+SYMLINK_MESSAGE = ("symbolic links are never followed (it could lead out of the archive);"
+                   " put the file itself here")
+
+
+def unsafe_problem(e: UnsafePath) -> Problem:
+    """The problem of a link, or of a pipe or device, where a file should be."""
+    if e.link:
+        return Problem(e.relpath, 1, 1, "symlink", "error", SYMLINK_MESSAGE)
+    return Problem(e.relpath, 1, 1, "not-regular", "error",
+                   "this is not a regular file (a pipe or device?); put the file itself here")
+
+
+def _read(opener: Callable[[], BinaryIO], kind: str, relpath: str,
+          check: bool) -> tuple[Loaded | None, list[Problem]]:
     try:
-        loaded = load_file(path)
+        with opener() as f:
+            loaded = load_stream(f)
+    except UnsafePath as e:
+        return None, [unsafe_problem(e)]
+    except OSError as e:
+        return None, [Problem(relpath, 1, 1, "unreadable", "error",
+                              f"cannot read the file: {e.strerror or e}")]
     except YamlProblem as e:
         return None, [Problem(relpath, e.line, e.column, e.rule, "error", e.message)]
     return loaded, schema.check(kind, loaded, relpath) if check else []
+
+
+def read_record(root: Path, relpath: str, kind: str,
+                check: bool = True) -> tuple[Loaded | None, list[Problem]]:
+    """Load the YAML file at relpath under root, never through a link, and (unless
+    check is False) check it against its schema."""
+    return _read(lambda: file_in(root, relpath), kind, relpath, check)
+
+
+def read_yaml(path: Path, kind: str, relpath: str,
+              check: bool = True) -> tuple[Loaded | None, list[Problem]]:
+    """Load a YAML file whose last component is not a link and (unless check is False)
+    check it against its schema. Files under the archive root: use read_record."""
+    return _read(lambda: file_nofollow(path), kind, relpath, check)
 
 
 @dataclass
@@ -92,7 +128,7 @@ class Roster:
     @classmethod
     def load(cls, root: Path, check: bool = False) -> Roster:
         """The roster; with check, staff.yaml's schema problems too (for validate)."""
-        loaded, problems = read_yaml(root / STAFF_FILE, "staff", STAFF_FILE, check)
+        loaded, problems = read_record(root, STAFF_FILE, "staff", check)
         roster = cls(loaded=loaded, problems=problems)
         if loaded is None:
             return roster
@@ -157,11 +193,26 @@ class Client:
     loaded: Loaded | None
     problems: list[Problem]
     checked: bool = True  # records and entries were checked against their schemas
-    _entries: list[Entry] | None = None
+    _entries: list[Entry] | None = field(default=None, repr=False, compare=False)
+    _rivals: list[Client] | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
         return self.folder_id
+
+    @property
+    def root(self) -> Path:
+        return self.folder.parents[self.relpath.count("/")]
+
+    @property
+    def rivals(self) -> list[Client]:
+        """The other folders claiming this client's id (a validation error), their
+        records unchecked. A non-admin sees the id only if every claim allows them."""
+        if self._rivals is None:
+            self._rivals = [load_client(self.root, cid, folder, check=False)
+                            for cid, folder in client_folders(self.root)
+                            if cid == self.id and folder.name != self.folder.name]
+        return self._rivals
 
     @property
     def data(self) -> dict:
@@ -195,38 +246,39 @@ class Client:
     def forget_entries(self) -> None:
         self._entries = None
 
+    def listing(self, sub: str) -> dict[str, os.stat_result]:
+        """Names in a subfolder of the client's folder with their lstat; empty when it
+        is missing, unreadable or a link (the symlink rule reports that)."""
+        try:
+            return list_in(self.root, f"{self.relpath}/{sub}")
+        except OSError:
+            return {}
+
     def _load_entries(self) -> Iterator[Entry]:
-        folder = self.folder / CORRESPONDENCE
-        if not folder.is_dir():
-            return
-        for path in sorted(folder.iterdir()):
-            if path.suffix in (".yaml", ".yml") and not is_ignored(path.name) \
-                    and path.is_file():
-                rel = f"{self.relpath}/{CORRESPONDENCE}/{path.name}"
-                loaded, problems = read_yaml(path, "entry", rel, self.checked)
-                yield Entry(path, rel, loaded, problems)
+        rel = f"{self.relpath}/{CORRESPONDENCE}"
+        for name, st in sorted(self.listing(CORRESPONDENCE).items()):
+            if Path(name).suffix in (".yaml", ".yml") and not is_ignored(name) \
+                    and stat.S_ISREG(st.st_mode):
+                loaded, problems = read_record(self.root, f"{rel}/{name}", "entry",
+                                               self.checked)
+                yield Entry(self.folder / CORRESPONDENCE / name, f"{rel}/{name}", loaded,
+                            problems)
 
     def correspondence_files(self) -> list[str]:
-        folder = self.folder / CORRESPONDENCE
-        if not folder.is_dir():
-            return []
-        return sorted(p.name for p in folder.iterdir()
-                      if p.is_file() and not is_ignored(p.name))
+        return sorted(name for name, st in self.listing(CORRESPONDENCE).items()
+                      if stat.S_ISREG(st.st_mode) and not is_ignored(name))
 
     def reports(self, policy: Policy) -> dict[int, dict[str, list[str]]]:
         """Report files per year: {2025: {"annual": [...], "financial": [...], "other": [...]}}."""
         years: dict[int, dict[str, list[str]]] = {}
-        folder = self.folder / REPORTS
-        if not folder.is_dir():
-            return years
-        for year_dir in sorted(folder.iterdir()):
-            if not (year_dir.is_dir() and re.fullmatch(r"\d{4}", year_dir.name)):
+        for year, st in sorted(self.listing(REPORTS).items()):
+            if not (stat.S_ISDIR(st.st_mode) and re.fullmatch(r"\d{4}", year)):
                 continue
             kinds: dict[str, list[str]] = {"annual": [], "financial": [], "other": []}
-            for f in sorted(year_dir.iterdir()):
-                if f.is_file() and not is_ignored(f.name):
-                    kinds[report_kind(f.name, policy)].append(f.name)
-            years[int(year_dir.name)] = kinds
+            for name, f in sorted(self.listing(f"{REPORTS}/{year}").items()):
+                if stat.S_ISREG(f.st_mode) and not is_ignored(name):
+                    kinds[report_kind(name, policy)].append(name)
+            years[int(year)] = kinds
         return years
 
 
@@ -240,15 +292,22 @@ def report_kind(name: str, policy: Policy) -> str:
 
 
 def client_folders(root: Path) -> Iterator[tuple[str, Path]]:
-    """(client id, folder) for every folder under clients/ named like a client."""
+    """(client id, folder) for every folder under clients/ named like a client; links
+    are not folders. Several folders may claim one id: see load_clients."""
     base = root / CLIENTS_DIR
     try:
-        with os.scandir(base) as entries:
+        fd = folder_fd(root, CLIENTS_DIR)
+    except OSError:
+        return
+    try:
+        with os.scandir(fd) as entries:
             found = sorted((e.name, m.group(1)) for e in entries
                            if e.is_dir(follow_symlinks=False)
                            and (m := CLIENT_FOLDER.match(e.name)))
     except OSError:
         return
+    finally:
+        os.close(fd)
     for name, client_id in found:
         yield client_id, base / name
 
@@ -256,9 +315,28 @@ def client_folders(root: Path) -> Iterator[tuple[str, Path]]:
 def load_client(root: Path, client_id: str, folder: Path, check: bool = True) -> Client:
     """The client of a folder; check=False skips the schemas (for indexing)."""
     rel = folder.relative_to(root).as_posix()
-    if not (folder / CLIENT_FILE).is_file():
+    record = f"{rel}/{CLIENT_FILE}"
+    try:
+        stat_in(root, record)
+    except FileNotFoundError:
         return Client(folder, client_id, rel, None, [Problem(
-            f"{rel}/{CLIENT_FILE}", 1, 1, "record-missing", "error",
+            record, 1, 1, "record-missing", "error",
             "this client folder has no client.yaml; restore it or create the record")])
-    loaded, problems = read_yaml(folder / CLIENT_FILE, "client", f"{rel}/{CLIENT_FILE}", check)
+    except UnsafePath as e:
+        return Client(folder, client_id, rel, None, [unsafe_problem(e)])
+    except OSError:
+        pass  # reading it says what is wrong
+    loaded, problems = read_record(root, record, "client", check)
     return Client(folder, client_id, rel, loaded, problems, check)
+
+
+def load_clients(root: Path, check: bool = True) -> list[Client]:
+    """Every client folder's client, each knowing the other folders that claim its id
+    (read once, instead of once per client as Client.rivals does on its own)."""
+    clients = [load_client(root, cid, folder, check) for cid, folder in client_folders(root)]
+    by_id: dict[str, list[Client]] = defaultdict(list)
+    for c in clients:
+        by_id[c.id].append(c)
+    for c in clients:
+        c._rivals = [o for o in by_id[c.id] if o is not c]
+    return clients

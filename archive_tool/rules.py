@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from archive_tool.config import Policy
+from archive_tool.files import walk_in
 from archive_tool.problems import Problem
 from archive_tool.records import CORRESPONDENCE as CORRESPONDENCE_DIR
-from archive_tool.records import ENTRY_NAME, Client, Roster, parse_date
+from archive_tool.records import ENTRY_NAME, SYMLINK_MESSAGE, Client, Roster, parse_date
 
 Rule = Callable[[Client, "Context"], Iterator[Problem]]
 
@@ -62,7 +64,9 @@ def record_id(c: Client, ctx: Context) -> Iterator[Problem]:
     others = [o.relpath for o in ctx.by_id[c.id] if o.relpath != c.relpath]
     if others:
         yield _p(c, ("id",), "duplicate-id", "error",
-                 f"client id {c.id} is also used by {', '.join(others)}; give one a new id")
+                 f"client id {c.id} is also claimed by {', '.join(others)}; until one folder"
+                 " has it, only staff that every claiming record allows see this client:"
+                 " rename or remove the folder that is not this client's")
 
 
 def tax_id(c: Client, ctx: Context) -> Iterator[Problem]:
@@ -115,14 +119,16 @@ def contacts(c: Client, ctx: Context) -> Iterator[Problem]:
 
 
 def entries(c: Client, ctx: Context) -> Iterator[Problem]:
+    present = {name for name, st in c.listing(CORRESPONDENCE_DIR).items()
+               if not stat.S_ISDIR(st.st_mode)}  # a link is the symlink rule's
     for e in c.entries:
         yield from e.problems
         if e.loaded is None:
             continue
         m = ENTRY_NAME.match(e.path.name)
 
-        def at(*path, _e=e):
-            return _e.loaded.mark(path)
+        def at(*path, _loaded=e.loaded) -> tuple[int, int]:
+            return _loaded.mark(path)
 
         if not m or parse_date(m.group(1)) is None:
             yield Problem(e.relpath, 1, 1, "entry-name", "error",
@@ -142,7 +148,7 @@ def entries(c: Client, ctx: Context) -> Iterator[Problem]:
         for i, name in enumerate(e.attachments):
             if "/" in name or name in (".", ".."):
                 continue  # the schema reports it
-            if not (e.path.parent / name).is_file():
+            if name not in present:
                 yield Problem(e.relpath, *at("attachments", i), "attachment-missing", "error",
                               f"attachment {name} is not in {CORRESPONDENCE_DIR}/; copy it in or"
                               " remove it from the list")
@@ -182,12 +188,9 @@ def contact_reports(c: Client, ctx: Context) -> Iterator[Problem]:
 
 
 def symlinks(c: Client, ctx: Context) -> Iterator[Problem]:
-    for path in sorted(c.folder.rglob("*")):
-        if path.is_symlink():
-            rel = path.relative_to(c.folder.parent.parent).as_posix()
-            yield Problem(rel, 1, 1, "symlink", "error",
-                          "symbolic links are never followed (it could lead out of the"
-                          " archive); put the file itself here")
+    for rel, st in sorted(walk_in(c.root, c.relpath)):
+        if stat.S_ISLNK(st.st_mode):
+            yield Problem(rel, 1, 1, "symlink", "error", SYMLINK_MESSAGE)
 
 
 BASIC_FIELDS = ("tax_id", "legal_representative", "address", "phone", "fax", "email",
@@ -209,7 +212,7 @@ def notices(c: Client, ctx: Context) -> Iterator[Problem]:
     limit = ctx.policy.notice_draft_max_days
     for e in c.entries:
         if e.data.get("draft") is True and e.date and (ctx.today - e.date).days > limit:
-            line, column = e.loaded.mark(("draft",))
+            line, column = e.loaded.mark(("draft",)) if e.loaded else (1, 1)
             yield Problem(e.relpath, line, column, "notice-draft", "error",
                           f"this notice is still a draft after {limit} days: send it, then"
                           f" 'archive-tool log {c.id} --kind letter --direction out"

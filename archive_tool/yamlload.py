@@ -8,15 +8,16 @@ so the result is plain JSON data that the schemas can check.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-import yaml
-from yaml import events as ev
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
+import yaml  # type: ignore[import-untyped]
+from yaml import events as ev  # type: ignore[import-untyped]
+from yaml.constructor import SafeConstructor  # type: ignore[import-untyped]
+from yaml.nodes import ScalarNode  # type: ignore[import-untyped]
+from yaml.resolver import Resolver  # type: ignore[import-untyped]
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 50
@@ -63,11 +64,17 @@ def load_file(path: Path, max_bytes: int = MAX_BYTES) -> Loaded:
     """Read and parse a YAML mapping file; raise YamlProblem saying what is wrong."""
     try:
         with path.open("rb") as f:
-            raw = f.read(max_bytes + 1)
+            return load_stream(f, max_bytes)
     except OSError as e:
-        raise YamlProblem(f"cannot read the file: {e.strerror}", rule="unreadable") from e
+        raise YamlProblem(f"cannot read the file: {e.strerror or e}", rule="unreadable") from e
+
+
+def load_stream(f: BinaryIO, max_bytes: int = MAX_BYTES) -> Loaded:
+    """Read and parse a YAML mapping from an open binary file (one opened without
+    following links, say); raise YamlProblem saying what is wrong."""
+    raw = f.read(max_bytes + 1)
     if len(raw) > max_bytes:
-        size = path.stat().st_size
+        size = os.fstat(f.fileno()).st_size
         raise YamlProblem(
             f"file is {size / 2**20:.1f} MB; a record may be at most {max_bytes // 1024} KB:"
             " move long texts into attachments",

@@ -289,7 +289,8 @@ def test_acls_make_direct_access_obey_the_rules(os_matrix):
                    check=True)
     drifted = run_as(logins["admin"], root, "permissions", "check")
     assert drifted.returncode == 1
-    assert f"{logins['other']} may use it but should not" in drifted.stdout
+    assert json.loads(drifted.stdout)["drift"] == [
+        f"clients/CL-0001-alfa: user {logins['other']} has rwx, should have ---"]
     audit = [r["action"] for r in json.loads(run_as(logins["admin"], root, "audit").stdout)[
         "records"]]
     assert "permissions-apply" in audit and "permissions-check" in audit

@@ -1,6 +1,7 @@
 """Every command through the CLI: output, exit codes and the one-line errors."""
 
 import json
+import os
 
 import pytest
 from conftest import CLIENT, Run, write
@@ -194,12 +195,26 @@ def test_validate_with_warnings_only_exits_0(run, root):
 
 
 def test_unknown_login_is_refused(run, root):
+    if os.geteuid() == 0:
+        pytest.skip("root acts as the system; test_access runs an unknown real account")
     write(root / "staff.yaml", "staff:\n  - {id: E-001, name: Otra, login: someone-else,"
           " department: information, role: admin, status: active}\n")
     result = run("client", "list")
     assert result.exit_code == 3
     assert result.stderr == (f"error: login '{os_login()}' is not in this archive's staff.yaml;"
                              " ask the information department for access\n")
+
+
+def test_root_not_in_staff_acts_as_the_system(run, root):
+    """`sudo archive-tool permissions apply`: root is not staff but owns the machine."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    write(root / "staff.yaml", "staff:\n  - {id: E-001, name: Otra, login: someone-else,"
+          " department: information, role: admin, status: active}\n")
+    assert run("client", "list").exit_code == 0
+    records = json.loads(run("--json", "audit").stdout)["records"]
+    listed = [r for r in records if r["action"] == "list"]
+    assert [(r["login"], r["staff"]) for r in listed] == [("root", None)]
 
 
 def test_demo_archive_says_so_on_every_command(sample):

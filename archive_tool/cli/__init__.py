@@ -1,27 +1,51 @@
-"""The command line: a thin layer over archive_tool.archive.Archive."""
+"""The command line: a thin layer over the library. A command on an archive kept
+by the archive service goes to the service (archive_tool.client) before anything
+heavy is imported; every other command runs here."""
 
 from __future__ import annotations
 
 import sys
 
-from archive_tool.cli import (  # noqa: F401  (each module registers its commands)
-    audit,
-    clients,
-    custody,
-    entries,
-    permissions,
-    search,
-    service,
-    staff,
-)
-from archive_tool.cli.app import cli
+TYPE_CHECKING = False  # typing costs a tenth of a command's start
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["cli", "main"]
 
 
+def load() -> Any:
+    """The click group with every command registered."""
+    from archive_tool.cli import (  # noqa: F401  (each module registers its commands)
+        audit,
+        clients,
+        custody,
+        entries,
+        permissions,
+        search,
+        service,
+        staff,
+    )
+    from archive_tool.cli.app import cli
+
+    return cli
+
+
+def __getattr__(name: str) -> Any:
+    if name == "cli":
+        return load()
+    raise AttributeError(name)
+
+
 def main() -> None:
-    cli.main(prog_name="archive-tool")
-    sys.exit(0)  # pragma: no cover
+    from archive_tool.client import forward
+
+    code = forward(sys.argv[1:])
+    if code is None:
+        load().main(prog_name="archive-tool")
+        code = 0  # pragma: no cover
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

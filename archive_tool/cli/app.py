@@ -5,25 +5,51 @@ from __future__ import annotations
 import errno
 import json
 import sys
+from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive_tool.archive import Archive
-from archive_tool.config import find_root
 from archive_tool.errors import ArchiveError, ExitCode
+from archive_tool.locate import find_root
+
+if TYPE_CHECKING:
+    from archive_tool.archive import Archive
+    from archive_tool.outside import CallerFiles
 
 DEMO_BANNER = ("archive-tool: demo archive: every login is treated as an information"
                " administrator")
 
 
+@dataclass
+class Caller:
+    """A command run by the archive service for someone: who (the kernel said),
+    their files, and what the service shares between requests."""
+
+    root: Path
+    login: str
+    system: bool
+    files: CallerFiles
+    shared: Any
+
+
 class Session:
-    def __init__(self, archive_path: str | None, as_json: bool):
+    def __init__(self, archive_path: str | None = None, as_json: bool = False,
+                 caller: Caller | None = None):
         self.archive_path = archive_path
         self.json = as_json
+        self.caller = caller
 
     @cached_property
     def archive(self) -> Archive:
+        from archive_tool.archive import Archive
+
+        if self.caller is not None:
+            c = self.caller
+            return Archive(c.root, login=c.login, system=c.system, outside=c.files,
+                           shared=c.shared)
         archive = Archive(find_root(self.archive_path))
         if archive.settings.demo:
             click.echo(DEMO_BANNER, err=True)
@@ -38,6 +64,19 @@ class Session:
 
 
 pass_session = click.make_pass_decorator(Session)
+
+
+class CallerPath(click.ParamType):
+    """A path in the caller's own folders. Not looked at here: through the archive
+    service only the caller's process may look at it (archive_tool.outside)."""
+
+    name = "path"
+
+    def convert(self, value, param, ctx) -> Path:
+        return value if isinstance(value, Path) else Path(value)
+
+
+CALLER_PATH = CallerPath()
 
 
 class ArchiveGroup(click.Group):
@@ -76,7 +115,10 @@ def _fail(message: str, code: int) -> int:
 @click.pass_context
 def cli(ctx: click.Context, archive_path: str | None, as_json: bool) -> None:
     """Client files archive: records, correspondence, validation and search."""
-    ctx.obj = Session(archive_path, as_json)
+    if isinstance(ctx.obj, Session):  # run by the archive service: its root, the caller
+        ctx.obj.json = as_json
+    else:
+        ctx.obj = Session(archive_path, as_json)
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:

@@ -19,9 +19,12 @@ def audit(ctx: click.Context, client_id, user, since, verify):
     archive = session.archive
     if verify:
         verdict = archive.audit_verify()
+        text = [("ok: " if verdict.ok else "broken: ") + verdict.message]
+        text += [f"  checked: {line}" for line in verdict.checked]
+        text += [f"  not ruled out: {line}" for line in verdict.not_ruled_out]
         session.emit({"ok": verdict.ok, "records": verdict.records,
-                      "message": verdict.message},
-                     ("ok: " if verdict.ok else "broken: ") + verdict.message)
+                      "message": verdict.message, "checked": verdict.checked,
+                      "not_ruled_out": verdict.not_ruled_out}, "\n".join(text))
         if not verdict.ok:
             ctx.exit(1)
         return

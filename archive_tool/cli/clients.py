@@ -8,7 +8,6 @@ import json
 
 import click
 
-from archive_tool import views
 from archive_tool.cli.app import Session, cli, pass_session, table
 
 CATEGORIES = ("supplier", "distributor", "special")
@@ -51,6 +50,8 @@ def client_new(session: Session, name, category, special_type, tier, important, 
 @pass_session
 def client_list(session: Session, category, tier, staff, status, fmt, bom):
     """The client register for review."""
+    from archive_tool import views
+
     rows = views.register(session.archive, category, tier, staff, status)
     if session.json or fmt == "json":
         click.echo(json.dumps({"clients": rows}, ensure_ascii=False, indent=2))
@@ -84,6 +85,8 @@ def _cell(value) -> str:
 @pass_session
 def client_show(session: Session, client_id):
     """The record, its contacts, last entries, reports per year and problems."""
+    from archive_tool import views
+
     view = views.describe(session.archive, client_id)
     session.emit(view, _show_text(view))
 

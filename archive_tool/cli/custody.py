@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from archive_tool import custody
-from archive_tool.cli.app import Session, cli, pass_session, table
+from archive_tool.cli.app import CALLER_PATH, Session, cli, pass_session, table
 
 
 @cli.command()
 @click.argument("client_id", metavar="ID")
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option("--to", "to", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--to", "to", required=True, type=CALLER_PATH,
               help="Folder to copy the files to.")
 @click.option("--edit", is_flag=True, help="Lock the files for editing.")
 @click.option("--days", type=click.IntRange(1), help="Due in this many days.")
@@ -21,6 +18,8 @@ from archive_tool.cli.app import Session, cli, pass_session, table
 @pass_session
 def checkout(session: Session, client_id, paths, to, edit, days, purpose):
     """Copy files out, on record; --edit locks them."""
+    from archive_tool import custody
+
     done = custody.checkout(session.archive, client_id, list(paths), to, edit, days, purpose)
     session.emit({"checkouts": [c.to_json() for c in done]},
                  "\n".join(f"{c.dest}  ({'edit' if c.edit else 'read'}, due {c.due})"
@@ -28,7 +27,7 @@ def checkout(session: Session, client_id, paths, to, edit, days, purpose):
 
 
 @cli.command()
-@click.argument("copies", nargs=-1, required=True, type=click.Path(path_type=Path),
+@click.argument("copies", nargs=-1, required=True, type=CALLER_PATH,
                 metavar="PATH...")
 @click.option("--note", help="What changed.")
 @click.option("--cancel", is_flag=True, help="Release without changes.")
@@ -37,6 +36,8 @@ def checkout(session: Session, client_id, paths, to, edit, days, purpose):
 @pass_session
 def checkin(session: Session, copies, note, cancel, force):
     """Return edited files (the archive's version is kept), or release them."""
+    from archive_tool import custody
+
     if cancel:
         done = custody.cancel(session.archive, list(copies))
     else:
@@ -51,6 +52,8 @@ def checkin(session: Session, copies, note, cancel, force):
 @pass_session
 def checkouts(session: Session, user, overdue):
     """Open check-outs."""
+    from archive_tool import custody
+
     found = custody.checkouts(session.archive, user, overdue)
     today = session.archive.today
     rows = [[c.path, c.login, "edit" if c.edit else "read", c.at[:10], c.due,
@@ -65,6 +68,8 @@ def checkouts(session: Session, user, overdue):
 @pass_session
 def versions(session: Session, path):
     """The stored versions of a file."""
+    from archive_tool import custody
+
     found = custody.versions(session.archive, path)
     rows = [[str(v.n), v.at, v.source, v.who or "", str(v.size), v.sha256[:12]] for v in found]
     session.emit({"path": found[0].path, "versions": [v.__dict__ for v in found]},
@@ -74,11 +79,13 @@ def versions(session: Session, path):
 @cli.command()
 @click.argument("path")
 @click.option("--version", "n", type=click.IntRange(1), help="Default: the latest.")
-@click.option("--to", "to", type=click.Path(path_type=Path),
+@click.option("--to", "to", type=CALLER_PATH,
               help="Write it here instead of in its place.")
 @pass_session
 def restore(session: Session, path, n, to):
     """Put a stored version back (the current content is kept as a version)."""
+    from archive_tool import custody
+
     version, dest = custody.restore(session.archive, path, n, to)
     session.emit({"path": version.path, "version": version.n, "to": str(dest)},
                  f"restored version {version.n} of {version.path} to {dest}")
@@ -90,6 +97,8 @@ def restore(session: Session, path, n, to):
 @pass_session
 def gc(session: Session, keep_days):
     """Forget file versions older than the retention (never a file's latest)."""
+    from archive_tool import custody
+
     forgotten, deleted = custody.gc(session.archive, keep_days)
     session.emit({"versions_forgotten": forgotten, "blobs_deleted": deleted},
                  f"{forgotten} old versions forgotten, {deleted} stored files deleted")

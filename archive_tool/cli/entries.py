@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from archive_tool.archive import Archive
-from archive_tool.cli.app import DEMO_BANNER, Session, cli, pass_session
+from archive_tool.cli.app import CALLER_PATH, DEMO_BANNER, Session, cli, pass_session
 
 KINDS = ("letter", "fax", "call", "email", "meeting", "visit", "contact_report", "note")
 
@@ -19,6 +18,8 @@ KINDS = ("letter", "fax", "call", "email", "meeting", "visit", "contact_report",
 @pass_session
 def init(session: Session, path: Path, name, sample):
     """Create a new archive; you become its first information admin."""
+    from archive_tool.archive import Archive
+
     archive = Archive.create(path, name, sample)
     if archive.settings.demo:
         click.echo(DEMO_BANNER, err=True)
@@ -33,7 +34,7 @@ def init(session: Session, path: Path, name, sample):
 @click.option("--date", "when", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
 @click.option("--direction", type=click.Choice(("in", "out")))
 @click.option("--staff", multiple=True, metavar="E-...", help="Default: you.")
-@click.option("--file", "files", multiple=True, type=click.Path(path_type=Path),
+@click.option("--file", "files", multiple=True, type=CALLER_PATH,
               help="A file to attach (repeatable).")
 @click.option("--summary")
 @click.option("--counterpart", help="The person at the client.")

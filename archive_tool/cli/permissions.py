@@ -5,50 +5,69 @@ from __future__ import annotations
 import click
 
 from archive_tool.cli.app import Session, cli, pass_session
+from archive_tool.permissions import ArchivePlan
 
 
 @cli.group()
 def permissions() -> None:
-    """OS-level ACLs on client folders, from the same rules as the tool's."""
+    """OS-level permissions of the archive's folders and files, from the same rules as
+    the tool's (information admins and root)."""
 
 
-def _plan_json(plans) -> dict:
-    return {"folders": [{"client_id": p.client_id, "folder": p.folder.name,
-                         "logins": p.logins, "no_os_account": p.skipped} for p in plans]}
+def _service_user(session: Session) -> str | None:
+    return getattr(session.archive.settings, "service_user", None)
 
 
-def _plan_text(plans) -> str:
-    lines = []
-    for p in plans:
-        lines.append(f"{p.folder.name}: {' '.join(p.logins) or '(nobody)'}")
-        if p.skipped:
-            lines.append(f"  no OS account here for: {' '.join(p.skipped)}")
+def _plan_json(plan: ArchivePlan) -> dict:
+    return {"service_user": plan.service_user,
+            "root_files": {"read": plan.readers, "write": plan.writers},
+            "folders": [{"client_id": f.client_id, "folder": f.folder.name, "logins": f.logins,
+                         "confidential": f.confidential, "no_os_account": f.skipped}
+                        for f in plan.folders],
+            "no_os_account": plan.skipped}
+
+
+def _plan_text(plan: ArchivePlan) -> str:
+    lines = [f"service account: {plan.service_user} (owns every file; .archive/ is its alone)"
+             if plan.service_user else
+             "no service account: owners stay as they are, .archive/ is left alone",
+             f"archive.yaml, staff.yaml, templates/, clients/: read: {' '.join(plan.readers)};"
+             f" write: {' '.join(plan.writers) or '(nobody)'}"]
+    for f in plan.folders:
+        lines.append(f"{f.folder.name}: {' '.join(f.logins) or '(nobody)'}")
+        for path, logins in f.confidential.items():
+            lines.append(f"  confidential {path.rpartition('/')[2]}: {' '.join(logins)}")
+    if plan.skipped:
+        lines.append(f"no OS account here for: {' '.join(plan.skipped)}")
     return "\n".join(lines)
 
 
 @permissions.command("plan")
 @pass_session
-def plan(session: Session):
-    """Print who may use each client folder."""
-    plans = session.archive.permission_plan()
-    session.emit(_plan_json(plans), _plan_text(plans))
+def plan(session: Session) -> None:
+    """Print who may use the archive's files and each client folder."""
+    found = session.archive.permission_plan(_service_user(session))
+    session.emit(_plan_json(found), _plan_text(found))
 
 
 @permissions.command("apply")
 @pass_session
-def apply(session: Session):
-    """Set the ACLs of every client folder to the plan (needs the right to change them)."""
-    plans = session.archive.apply_permissions()
-    session.emit(_plan_json(plans), _plan_text(plans) + f"\napplied to {len(plans)} folders")
+def apply(session: Session) -> None:
+    """Set owners and ACLs to the plan where they differ (as root, or an information
+    admin on an archive without a service)."""
+    found, changed, remaining = session.archive.apply_permissions(_service_user(session))
+    text = "\n".join(changed) or "nothing to change"
+    if remaining:
+        text += "\nstill to fix by hand:\n" + "\n".join(remaining)
+    session.emit({**_plan_json(found), "changed": changed, "remaining": remaining}, text)
 
 
 @permissions.command("check")
 @click.pass_context
-def check(ctx: click.Context):
-    """Report folders whose ACLs differ from the plan; exit 1 if any."""
+def check(ctx: click.Context) -> None:
+    """Report where owners and effective rights differ from the plan; exit 1 if any."""
     session: Session = ctx.obj
-    drift = session.archive.permission_drift()
-    lines = [line for cid in sorted(drift) for line in drift[cid]]
-    session.emit({"ok": not drift, "drift": drift}, "\n".join(lines) or "no drift")
+    drift = session.archive.permission_drift(_service_user(session))
+    session.emit({"ok": not drift, "drift": drift}, "\n".join(drift) or "no drift")
     if drift:
         ctx.exit(1)

@@ -7,7 +7,6 @@ import sys
 import click
 
 from archive_tool.cli.app import Session, cli, pass_session
-from archive_tool.index.query import MARK_CLOSE, MARK_OPEN
 
 
 class _Progress:
@@ -102,10 +101,14 @@ def search(ctx: click.Context, query, client_id, kind, year, limit):
 
 
 def _plain(snippet: str) -> str:
+    from archive_tool.index.query import MARK_CLOSE, MARK_OPEN
+
     return " ".join(snippet.replace(MARK_OPEN, "").replace(MARK_CLOSE, "").split())
 
 
 def _marked(snippet: str, colour: bool) -> str:
+    from archive_tool.index.query import MARK_CLOSE, MARK_OPEN
+
     text = " ".join(snippet.split())
     if colour:
         return text.replace(MARK_OPEN, "\x1b[1;33m").replace(MARK_CLOSE, "\x1b[0m")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from archive_tool import compliance, handover, intake
-from archive_tool.cli.app import Session, cli, pass_session
+from archive_tool.cli.app import CALLER_PATH, Session, cli, pass_session
 from archive_tool.cli.entries import KINDS
+
+REPORT_FORMATS = ("text", "md", "html", "json")
 
 
 @cli.group()
@@ -43,6 +42,8 @@ def _plan_json(p) -> dict:
 def transfer(session: Session, leaver, successor, clients, dry_run):
     """Reassign E's clients to E2 and draft a notice to each client."""
     archive = session.archive
+    from archive_tool import handover
+
     p = handover.transfer(archive, handover.plan(archive, leaver, successor, list(clients)),
                           dry_run)
     session.emit(_plan_json(p), _plan_text(p, dry_run))
@@ -57,6 +58,8 @@ def transfer(session: Session, leaver, successor, clients, dry_run):
 @pass_session
 def depart(session: Session, leaver, successor, force_return, dry_run):
     """E leaves: hand over every client, end E's access."""
+    from archive_tool import handover
+
     p, closed = handover.depart(session.archive, leaver, successor, force_return, dry_run)
     text = _plan_text(p, dry_run)
     if closed:
@@ -67,13 +70,15 @@ def depart(session: Session, leaver, successor, force_return, dry_run):
 
 
 @cli.command("import")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=CALLER_PATH)
 @click.option("--client", "client_id", required=True, metavar="ID")
 @click.option("--kind", type=click.Choice(KINDS), default="note", show_default=True)
 @click.option("--dry-run", is_flag=True)
 @pass_session
 def import_(session: Session, folder, client_id, kind, dry_run):
     """File a folder of documents into a client's correspondence."""
+    from archive_tool import intake
+
     items = intake.run(session.archive, folder, client_id, kind, dry_run)
     lines = []
     for i in items:
@@ -93,11 +98,13 @@ def report() -> None:
 
 
 @report.command("compliance")
-@click.option("--format", "fmt", type=click.Choice(tuple(compliance.FORMATS)),
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS),
               default="text", show_default=True)
 @pass_session
 def report_compliance(session: Session, fmt):
     """Every policy problem, per client."""
+    from archive_tool import compliance
+
     r = compliance.review(session.archive)
     if session.json:
         fmt = "json"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable
 from fnmatch import translate
 from pathlib import Path
@@ -20,30 +21,41 @@ class Vocabulary:
     def __init__(self, path: Path):
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self.lock = threading.RLock()  # the archive service searches from many threads
 
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                       check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY)"
                              " WITHOUT ROWID")
         return self._db
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        with self.lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     def add(self, words: Iterable[str]) -> None:
         rows = [(w,) for w in words if len(w) <= MAX_WORD and not w.isdigit()]
         if rows:
-            self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR IGNORE INTO words VALUES (?)", rows)
-            self.db.execute("COMMIT")
+            with self.lock:
+                self._add(rows)
+
+    def _add(self, rows: list[tuple[str]]) -> None:
+        self.db.execute("BEGIN")
+        self.db.executemany("INSERT OR IGNORE INTO words VALUES (?)", rows)
+        self.db.execute("COMMIT")
 
     def matching(self, pattern: str, limit: int = 1000) -> list[str]:
         """Words fitting a prefix* or wild?card pattern (already folded)."""
+        with self.lock:
+            return self._matching(pattern, limit)
+
+    def _matching(self, pattern: str, limit: int) -> list[str]:
         head = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
         if pattern == head + "*":
             cur = self.db.execute("SELECT word FROM words WHERE word >= ? AND word < ?"
@@ -58,12 +70,13 @@ class Vocabulary:
         """Words within maxdist edits of word sharing its first letter, closest first."""
         if not word:
             return []
-        cur = self.db.execute("SELECT word FROM words WHERE word >= ? AND word < ?"
+        with self.lock:
+            found = self.db.execute("SELECT word FROM words WHERE word >= ? AND word < ?"
                               " AND length(word) BETWEEN ? AND ?",
                               (word[0], word[0] + "\uffff", len(word) - maxdist,
-                               len(word) + maxdist))
+                               len(word) + maxdist)).fetchall()
         scored = []
-        for (candidate,) in cur:
+        for (candidate,) in found:
             d = _distance(word, candidate, maxdist)
             if 0 < d <= maxdist:
                 scored.append((d, candidate))

@@ -1,0 +1,36 @@
+"""The archive service's requests: each one is the same command line, run inside the
+service for the person the kernel names, with their files reached through their
+own process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archive_tool.archive import Shared
+from archive_tool.cli.app import Caller, Session
+from archive_tool.client import LOCAL_COMMANDS, command_of
+from archive_tool.errors import ExitCode
+from archive_tool.server import Connection, Handler, Request
+
+
+def handler(root: Path, shared: Shared, service_user: str | None) -> Handler:
+    def handle(request: Request, connection: Connection) -> int:
+        from archive_tool.cli import load
+
+        if Path(request.root).resolve() != root:
+            connection.write("stderr", f"error: this archive service keeps {root}, not"
+                                       f" {request.root}; check archive.yaml's service\n")
+            return ExitCode.USAGE
+        _, command = command_of(request.argv)
+        if command in LOCAL_COMMANDS:
+            connection.write("stderr", f"error: '{command}' runs on the file server itself,"
+                                       " not through the archive service\n")
+            return ExitCode.USAGE
+        peer = connection.peer
+        system = peer.uid == 0 or peer.login == service_user
+        session = Session(caller=Caller(root, peer.login, system, connection.files, shared))
+        code = load().main(args=request.argv, prog_name="archive-tool",
+                           standalone_mode=False, obj=session)
+        return code if isinstance(code, int) else ExitCode.OK
+
+    return handle

@@ -1,0 +1,160 @@
+"""The command line as a client of the archive service.
+
+Decides, before anything heavy is imported, whether a command goes to the
+service named in archive.yaml; if so, sends the arguments over the service's
+socket, prints what it answers, does the file operations it asks for (as the
+person who typed the command) and exits with its exit code.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sys
+from pathlib import Path
+
+from archive_tool.errors import AccessDenied, ArchiveError, ExitCode
+from archive_tool.locate import ServiceAddress, find_root, service_address
+from archive_tool.outside import LocalFiles
+from archive_tool.protocol import VERSION, Channel, ProtocolError, read_chunks
+
+LOCAL_COMMANDS = ("init", "setup", "daemon")
+HELP = ("-h", "--help")
+CONNECT_SECONDS = 5.0
+ANSWER_SECONDS = 3600.0  # a long command (index --rebuild) keeps the connection quiet
+
+
+def command_of(argv: list[str]) -> tuple[str | None, str | None]:
+    """(the --archive value, the command name) from the global options."""
+    archive, i = None, 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("-A", "--archive"):
+            archive = argv[i + 1] if i + 1 < len(argv) else None
+            i += 2
+            continue
+        if arg.startswith("--archive="):
+            archive = arg.split("=", 1)[1]
+        elif arg.startswith("-A") and len(arg) > 2:
+            archive = arg[2:]
+        elif arg == "--json":
+            pass
+        elif arg.startswith("-"):  # --version, or an option click will refuse
+            return archive, None  # an option this router does not know: click decides
+        else:
+            return archive, arg
+        i += 1
+    return archive, None
+
+
+def forward(argv: list[str]) -> int | None:
+    """The exit code of the command run by the service, or None to run it here."""
+    if any(a in HELP for a in argv):
+        return None
+    archive, command = command_of(argv)
+    if command is None or command in LOCAL_COMMANDS:
+        return None
+    try:
+        root = find_root(archive)
+        address = service_address(root)
+    except AccessDenied as e:
+        return _fail(str(e), e.exit_code)
+    except ArchiveError:
+        return None  # the in-process path says the same, in its words
+    if address is None:
+        return None
+    return run(address, root, argv)
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    return int(code)
+
+
+def _not_answering(address: ServiceAddress, why: str) -> int:
+    return _fail(f"the archive service is not answering ({address.socket}: {why}); ask the"
+                 " information department to start it (systemctl start archive-tool)",
+                 ExitCode.UNAVAILABLE)
+
+
+def run(address: ServiceAddress, root: Path, argv: list[str]) -> int:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(CONNECT_SECONDS)
+    try:
+        sock.connect(address.socket)
+    except OSError as e:
+        sock.close()
+        return _not_answering(address, e.strerror or str(e))
+    sock.settimeout(ANSWER_SECONDS)
+    channel = Channel(sock)
+    try:
+        channel.send({"v": VERSION, "op": "run", "argv": argv, "root": str(root),
+                      "cwd": str(Path.cwd()),
+                      "lang": os.environ.get("ARCHIVE_TOOL_LANG"),
+                      "tty": {"stdout": sys.stdout.isatty(), "stderr": sys.stderr.isatty()}})
+        return _converse(channel)
+    except (ProtocolError, OSError) as e:
+        return _not_answering(address, str(e))
+    except KeyboardInterrupt:
+        return _fail("interrupted", ExitCode.FINDINGS)
+    finally:
+        sock.close()
+
+
+def _converse(channel: Channel) -> int:
+    files = LocalFiles()
+    while True:
+        message = channel.receive()
+        op = message.get("op")
+        if op == "out":
+            stream = sys.stderr if message.get("stream") == "stderr" else sys.stdout
+            stream.write(str(message.get("text", "")))
+            stream.flush()
+        elif op == "call":
+            _call(channel, files, str(message.get("fn")), message.get("args") or {})
+        elif op == "exit":
+            return int(message.get("code", ExitCode.FINDINGS))
+        else:
+            raise ProtocolError(f"unexpected message {op!r}")
+
+
+def _call(channel: Channel, files: LocalFiles, fn: str, args: dict) -> None:
+    """Do one file operation the service asked for, as this process's account."""
+    path = str(args.get("path", ""))
+    if fn == "write":
+        chunks = channel.receive_bytes()
+        try:
+            files.write_new(path, chunks)
+        except OSError as e:
+            for _ in chunks:  # what is left of the stream, if anything
+                pass
+            channel.send(_error(e, path))
+            return
+        channel.send({"op": "reply", "ok": True})
+        return
+    try:
+        if fn == "resolve":
+            reply = {"path": files.resolve(path)}
+        elif fn == "kind":
+            reply = {"kind": files.kind(path)}
+        elif fn == "walk":
+            reply = {"files": files.walk(path)}
+        elif fn == "read":
+            f = files.open_read(path)
+        else:
+            raise OSError(errno.ENOSYS, f"unknown operation {fn}")
+    except OSError as e:
+        channel.send(_error(e, path))
+        return
+    if fn != "read":
+        channel.send({"op": "reply", "ok": True, **reply})
+        return
+    with f:
+        channel.send({"op": "reply", "ok": True})
+        channel.send_bytes(read_chunks(f))
+
+
+def _error(e: OSError, path: str) -> dict:
+    return {"op": "reply", "ok": False, "errno": e.errno or errno.EIO,
+            "error": e.strerror or str(e), "path": e.filename or path}
