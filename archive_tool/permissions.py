@@ -21,13 +21,14 @@ so that a person with a shell on the file server is held to them too.
         plan, each ACL whole in one call; returns one line per part changed.
     drift(plan) -> list[str]
         What differs on disk: effective rights (after the mask), owners, missing or
-        extra default ACLs; symbolic links and special files found.
+        extra default ACLs; symbolic links, hard-linked and special files found.
 
 Paths are opened from the root down with O_NOFOLLOW and their ACLs read and written
 as the kernel's `system.posix_acl_*` attributes through /proc/self/fd, so a symbolic
 link inside the archive is never followed, not even one swapped in meanwhile
 (setfacl follows links: `--restore` even with -P, and any link in the middle of a
-path).
+path). Symbolic links, special files and files with several names (hard links, which
+may be outside the archive) are left alone and reported by drift.
 """
 
 from __future__ import annotations
@@ -231,10 +232,7 @@ def drift(plan: ArchivePlan) -> list[str]:
             for rel, st, fd in _walk(root_fd, part):
                 where = rel or "."
                 if fd is None:
-                    lines.append(f"{where}: a symbolic link, left alone (nothing in the archive"
-                                 " follows links); replace it with what it points to"
-                                 if stat.S_ISLNK(st.st_mode) else
-                                 f"{where}: neither a file nor a folder, left alone; remove it")
+                    lines.append(f"{where}: {_unusable(st)}")
                     continue
                 if plan.owner is not None and st.st_uid != plan.owner:
                     lines.append(f"{where}: owned by {_user(st.st_uid)}, should be owned by"
@@ -271,8 +269,8 @@ def _opened(root: Path) -> Iterator[int]:
 
 def _walk(root_fd: int, part: Part) -> Iterator[tuple[str, os.stat_result, int | None]]:
     """(path relative to the root, its status, a descriptor) for the part's paths,
-    folders before their contents; a symbolic link or special file comes with no
-    descriptor and is never opened."""
+    folders before their contents; what is not _usable comes with no descriptor and
+    is never opened."""
     if not part.top:
         yield "", os.fstat(root_fd), root_fd
         return
@@ -299,7 +297,7 @@ def _tree(parent: int, name: str, rel: str,
           recurse: bool) -> Iterator[tuple[str, os.stat_result, int | None]]:
     try:
         st = os.stat(name, dir_fd=parent, follow_symlinks=False)
-        if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
+        if not _usable(st):
             yield rel, st, None
             return
         fd = os.open(name, _DIR_FLAGS if stat.S_ISDIR(st.st_mode) else _FILE_FLAGS,
@@ -310,7 +308,7 @@ def _tree(parent: int, name: str, rel: str,
         raise _error(rel, e) from e
     try:
         st = os.fstat(fd)
-        if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
+        if not _usable(st):
             yield rel, st, None
             return
         yield rel, st, fd
@@ -324,6 +322,12 @@ def _tree(parent: int, name: str, rel: str,
                 yield from _tree(fd, child, f"{rel}/{child}", True)
     finally:
         os.close(fd)
+
+
+def _usable(st: os.stat_result) -> bool:
+    """A folder, or a file with one name: not a link, a special file, nor a file with
+    other names (hard links), which may be outside the archive."""
+    return stat.S_ISDIR(st.st_mode) or (stat.S_ISREG(st.st_mode) and st.st_nlink == 1)
 
 
 def _read(rel: str, fd: int, st: os.stat_result) -> tuple[Entries, Entries | None]:
@@ -394,6 +398,16 @@ def _error(rel: str, e: OSError) -> ArchiveError:
 
 
 # --- describing differences --------------------------------------------------------
+
+def _unusable(st: os.stat_result) -> str:
+    if stat.S_ISLNK(st.st_mode):
+        return ("a symbolic link, left alone (nothing in the archive follows links);"
+                " replace it with what it points to")
+    if stat.S_ISREG(st.st_mode):
+        return (f"a file with {st.st_nlink} names (hard links), left alone (another name may"
+                " be outside the archive); replace it with a copy")
+    return "neither a file nor a folder, left alone; remove it"
+
 
 def _compare(where: str, want: Entries, have: Entries) -> list[str]:
     """Differences in effective rights: the mask cuts named users and groups."""

@@ -251,11 +251,13 @@ def test_drift_reads_effective_rights_owners_other_and_defaults(root, accounts):
     assert can(a["ana"], "cat", root / ALFA / "client.yaml")
 
 
-def test_symbolic_links_are_never_followed(root, base, accounts):
+def test_links_are_never_followed(root, base, accounts):
     outside = base / "outside"
     write(outside / "secreto.txt", "fuera del archivo\n").chmod(0o600)
+    write(outside / "compartido.txt", "otro nombre\n").chmod(0o600)
     outside.chmod(0o700)
     (root / ALFA / "atajo").symlink_to(outside / "secreto.txt")
+    (root / ALFA / "enlace-duro.txt").hardlink_to(outside / "compartido.txt")
     (root / ALFA / "correspondence/carpeta").symlink_to(outside)
     shutil.rmtree(root / "templates")
     (root / "templates").symlink_to(outside)
@@ -266,17 +268,20 @@ def test_symbolic_links_are_never_followed(root, base, accounts):
         st = path.lstat()
         return acl, st.st_uid, st.st_mode
 
-    before = [state(outside), state(outside / "secreto.txt")]
+    before = [state(outside / name) for name in (".", "secreto.txt", "compartido.txt")]
     links = [state(root / "templates"), state(root / ALFA / "atajo")]
     apply(plan(root, accounts))
-    assert [state(outside), state(outside / "secreto.txt")] == before
+    assert [state(outside / name) for name in (".", "secreto.txt", "compartido.txt")] == before
     assert [(root / "templates").lstat().st_uid, (root / ALFA / "atajo").lstat().st_uid] == [
         link[1] for link in links]
     assert not can(accounts["ana"], "cat", root / ALFA / "atajo")
     found = drift(plan(root, accounts))
     assert sorted(line.partition(":")[0] for line in found) == [
-        f"{ALFA}/atajo", f"{ALFA}/correspondence/carpeta", "templates"]
-    assert all("a symbolic link, left alone" in line for line in found)
+        f"{ALFA}/atajo", f"{ALFA}/correspondence/carpeta", f"{ALFA}/enlace-duro.txt",
+        "templates"]
+    assert f"{ALFA}/enlace-duro.txt: a file with 2 names (hard links), left alone" in "".join(
+        found)
+    assert sum("a symbolic link, left alone" in line for line in found) == 3
 
 
 def test_a_folder_claiming_a_taken_id_gains_nothing(root, accounts):

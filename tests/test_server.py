@@ -1,0 +1,146 @@
+"""The service's socket and protocol with a real Unix socket and the real client:
+who is asking, output routed to its caller, the caller's files both ways, bounded
+messages, and one slow or broken caller never holding up the others."""
+
+import os
+import socket
+import struct
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from archive_tool import client
+from archive_tool.locate import ServiceAddress
+from archive_tool.protocol import Channel, read_chunks
+from archive_tool.server import Connection, Request, Server
+
+
+def serve(tmp_path: Path, handle) -> tuple[Server, ServiceAddress]:
+    path = str(tmp_path / "s.sock")
+    server = Server(path, handle, root=tmp_path)
+    server.start()
+    return server, ServiceAddress("svc", path)
+
+
+@pytest.fixture
+def echo(tmp_path):
+    seen: list[tuple[Request, int]] = []
+
+    def handle(request: Request, connection: Connection) -> int:
+        seen.append((request, connection.peer.uid))
+        print("out:", " ".join(request.argv))
+        print("a warning", file=__import__("sys").stderr)
+        return 3
+
+    server, address = serve(tmp_path, handle)
+    yield address, seen
+    server.stop()
+
+
+def test_the_kernel_names_the_caller_and_output_reaches_it(echo, tmp_path, capfd):
+    address, seen = echo
+    code = client.run(address, tmp_path, ["client", "list"])
+    assert code == 3
+    out, err = capfd.readouterr()
+    assert out == "out: client list\n" and err == "a warning\n"
+    request, uid = seen[0]
+    assert uid == os.getuid() and request.argv == ["client", "list"]
+
+
+def test_the_caller_s_files_both_ways(tmp_path, capfd):
+    source = tmp_path / "mine.bin"
+    source.write_bytes(os.urandom(3 << 20))  # several chunks
+
+    def handle(request: Request, connection: Connection) -> int:
+        files = connection.files
+        name = request.argv[1]
+        assert files.kind(name) == "file" and files.kind("nowhere") is None
+        with files.open_read(name) as inp:
+            data = inp.read()
+        files.write_new(files.resolve("out/copy.bin"), [data[:10], data[10:]])
+        try:
+            files.write_new(files.resolve("out/copy.bin"), [b"again"])
+        except FileExistsError:
+            print("refused to overwrite")
+        return 0
+
+    server, address = serve(tmp_path, handle)
+    try:
+        cwd = Path.cwd()
+        os.chdir(tmp_path)
+        try:
+            assert client.run(address, tmp_path, ["log", "mine.bin"]) == 0
+        finally:
+            os.chdir(cwd)
+    finally:
+        server.stop()
+    assert (tmp_path / "out/copy.bin").read_bytes() == source.read_bytes()
+    assert capfd.readouterr().out == "refused to overwrite\n"
+
+
+def test_a_silent_caller_does_not_hold_up_the_others(echo, tmp_path, capfd):
+    address, _ = echo
+    idle = socket.socket(socket.AF_UNIX)
+    idle.connect(address.socket)  # connects and says nothing
+    try:
+        started = time.monotonic()
+        assert client.run(address, tmp_path, ["status"]) == 3
+        assert time.monotonic() - started < 2
+    finally:
+        idle.close()
+
+
+def test_many_callers_at_once(echo, tmp_path, capfd):
+    address, seen = echo
+    codes: list[int] = []
+    threads = [threading.Thread(target=lambda: codes.append(
+        client.run(address, tmp_path, ["search", "x"]))) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert codes == [3] * 20 and len(seen) == 20
+
+
+@pytest.mark.parametrize("payload", [
+    b"X" + struct.pack(">I", 4) + b"abcd",            # unknown frame type
+    b"J" + struct.pack(">I", 1 << 30),                # a message over the limit
+    b"J" + struct.pack(">I", 2) + b"[]",              # not an object
+    b"J" + struct.pack(">I", 9) + b'{"v": 99}',       # another protocol version
+])
+def test_bad_requests_are_dropped_and_the_service_goes_on(echo, tmp_path, payload, capfd):
+    address, seen = echo
+    bad = socket.socket(socket.AF_UNIX)
+    bad.connect(address.socket)
+    bad.sendall(payload)
+    bad.settimeout(5)
+    try:
+        answer = bad.recv(100)
+    except ConnectionResetError:  # closed with the rest of the request unread
+        answer = b""
+    assert answer == b""  # closed without an answer
+    bad.close()
+    assert client.run(address, tmp_path, ["status"]) == 3
+    assert len(seen) == 1
+
+
+def test_no_service_is_one_line_and_exit_6(tmp_path, capfd):
+    code = client.run(ServiceAddress("svc", str(tmp_path / "none.sock")), tmp_path, ["x"])
+    assert code == 6
+    err = capfd.readouterr().err
+    assert err.startswith("error: the archive service is not answering (") and err.count(
+        "\n") == 1
+
+
+def test_byte_streams_round_trip(tmp_path):
+    a, b = socket.socketpair()
+    data = os.urandom(2_500_000)
+    with a, b:
+        sender = threading.Thread(target=lambda: Channel(a).send_bytes(iter([data])))
+        sender.start()
+        got = b"".join(Channel(b).receive_bytes())
+        sender.join()
+    assert got == data
+    assert list(read_chunks(__import__("io").BytesIO(b""))) == []
