@@ -23,7 +23,6 @@ from archive_tool.config import (
     ARCHIVE_FILE,
     CLIENTS_DIR,
     STAFF_FILE,
-    STATE_DIR,
     Settings,
     load_settings,
 )
@@ -49,9 +48,8 @@ from archive_tool.records import (
 from archive_tool.resources import data_path
 from archive_tool.rules import Context, Identity, check_client, normal_tax_id
 from archive_tool.state import Catalog
+from archive_tool.statedir import CATALOG, INDEX, LAST_CLIENT_ID, STATE_DIR, VERSIONS
 from archive_tool.versions import Version, VersionStore
-
-STATE_DB = "state.db"
 
 
 @dataclass
@@ -89,7 +87,7 @@ class Archive:
         self.in_service = shared is not None
         self.audit = AuditLog(self.state_dir)
         self.refresh()
-        self.shared = shared or Shared(SearchIndex(self.state_dir / "index"))
+        self.shared = shared or Shared(SearchIndex(self.state_dir / INDEX))
 
     def refresh(self) -> None:
         """Read archive.yaml, staff.yaml and the records again (a long-running
@@ -192,7 +190,7 @@ class Archive:
 
     def apply_permissions(self, service_user: str | None
                           ) -> tuple[permissions.ArchivePlan, list[str], list[str]]:
-        """(the plan, what changed, what still differs: links, which are left alone)."""
+        """(the plan, what changed, what is left alone and still differs: links)."""
         plan = self.permission_plan(service_user)
         changed = permissions.apply(plan)
         self.record("permissions-apply", detail="; ".join(changed) or "nothing to change")
@@ -271,14 +269,14 @@ class Archive:
 
     @cached_property
     def extraction_problems(self) -> list[tuple[str, str]]:
-        if not (self.state_dir / STATE_DB).is_file():
+        if not (self.state_dir / CATALOG).is_file():
             return []
         return self.catalog.problems()
 
     @cached_property
     def open_edits(self) -> list[Checkout]:
         """Open edit check-outs, read once per refresh (not once per client)."""
-        if not (self.state_dir / STATE_DB).is_file():
+        if not (self.state_dir / CATALOG).is_file():
             return []
         return [c for c in self.ledger.open() if c.edit]
 
@@ -292,7 +290,7 @@ class Archive:
 
     @cached_property
     def unnoted_changes(self) -> dict[str, list[tuple[str, str]]]:
-        if not (self.state_dir / STATE_DB).is_file():
+        if not (self.state_dir / CATALOG).is_file():
             return {}
         return self.catalog.unnoted()
 
@@ -308,11 +306,16 @@ class Archive:
         self.record("validate", detail=" ".join(c.id for c in clients))
         return sorted(found)
 
+    def hidden_paths(self, client: Client) -> set[str]:
+        """The files of the client's entries the caller may not see (confidential
+        entries of others and their attachments), relative to the root."""
+        return {p for e in client.entries if not self.user.can_see_entry(client, e)
+                for p in (e.relpath, *(f"{client.relpath}/{CORRESPONDENCE}/{a}"
+                                       for a in e.attachments))}
+
     def visible_problems(self, client: Client) -> list[Problem]:
         """The client's problems, without those of entries the caller may not see."""
-        hidden = {p for e in client.entries if not self.user.can_see_entry(client, e)
-                  for p in (e.relpath, *(f"{client.relpath}/{CORRESPONDENCE}/{a}"
-                                         for a in e.attachments))}
+        hidden = self.hidden_paths(client)
         return [p for p in self.problems(client) if p.path not in hidden]
 
     def last_contact(self, client: Client) -> date | None:
@@ -323,11 +326,11 @@ class Archive:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return Catalog(self.state_dir / STATE_DB)
+        return Catalog(self.state_dir / CATALOG)
 
     @cached_property
     def versions(self) -> VersionStore:
-        return VersionStore(self.state_dir / "versions", self.catalog.db)
+        return VersionStore(self.state_dir / VERSIONS, self.catalog.db)
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -469,9 +472,7 @@ class Archive:
         """The record's field-level journal and the stored versions of the client's
         files (those of entries the caller may not see left out)."""
         client = self.client(client_id, "history")
-        hidden = {p for e in client.entries if not self.user.can_see_entry(client, e)
-                  for p in (e.relpath, *(f"{client.relpath}/{CORRESPONDENCE}/{a}"
-                                         for a in e.attachments))}
+        hidden = self.hidden_paths(client)
         files = [v for v in self.versions.under(client.relpath) if v.path not in hidden]
         self.record("history", client=client_id)
         return self.catalog.journal(client_id), files
@@ -512,7 +513,7 @@ class Archive:
 
     def next_client_id(self) -> str:
         used = [int(cid[3:]) for cid, _ in client_folders(self.root)]
-        marker = self.state_dir / "last-client-id"
+        marker = self.state_dir / LAST_CLIENT_ID
         with contextlib.suppress(OSError, ValueError):
             used.append(int(marker.read_text().strip()[3:]))
         return f"CL-{max(used, default=0) + 1:04d}"
@@ -539,7 +540,7 @@ class Archive:
         write_atomic(tmp / CLIENT_FILE, text)
         tmp.rename(folder)
         self.state_dir.mkdir(exist_ok=True)
-        write_atomic(self.state_dir / "last-client-id", client_id + "\n")
+        write_atomic(self.state_dir / LAST_CLIENT_ID, client_id + "\n")
         self.wrote(folder / CLIENT_FILE)
         self.__dict__.pop("all_clients", None)
         self.__dict__.pop("context", None)

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive_tool.config import STATE_DIR
+from archive_tool.statedir import AUDIT, AUDIT_HEAD, AUDIT_KEY, STATE_DIR
 
-AUDIT_FILE = "audit.jsonl"
-HEAD_FILE = "audit.head"  # the last record's seq and hash: a cut at the end shows
-KEY_FILE = "audit.key"
+AUDIT_FILE = AUDIT
+HEAD_FILE = AUDIT_HEAD
+KEY_FILE = AUDIT_KEY
 GENESIS = "0" * 64
 TAIL_BYTES = 1 << 16
 MAC = "hmac-sha256"

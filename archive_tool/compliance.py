@@ -7,6 +7,7 @@ import html
 import json
 
 from archive_tool.archive import Archive
+from archive_tool.statedir import CATALOG
 
 # Report sections: (key, title, the validation rules that feed it)
 SECTIONS = (
@@ -29,7 +30,7 @@ def review(archive: Archive) -> dict:
     """Per visible client: its findings by section, last contact, overdue check-outs,
     number of confidential entries; and the totals."""
     overdue = [c for c in archive.ledger.open() if c.overdue(archive.today)] \
-        if (archive.state_dir / "state.db").is_file() else []
+        if (archive.state_dir / CATALOG).is_file() else []
     clients = []
     for c in archive.visible_clients():
         findings: dict[str, list[str]] = {key: [] for key, _, _ in SECTIONS}

@@ -10,11 +10,11 @@ from pathlib import Path
 from archive_tool import locate
 from archive_tool.errors import InvalidInput
 from archive_tool.locate import ARCHIVE_FILE
+from archive_tool.statedir import STATE_DIR as STATE_DIR
 from archive_tool.yamlload import YamlProblem, load_file
 
 STAFF_FILE = "staff.yaml"
 CLIENTS_DIR = "clients"
-STATE_DIR = ".archive"
 
 
 @dataclass(frozen=True)

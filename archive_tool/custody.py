@@ -4,7 +4,7 @@ out of the archive, on the record and without losing a version."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from archive_tool.archive import Archive
 from archive_tool.checkout import Checkout, inside
@@ -17,9 +17,12 @@ from archive_tool.versions import Version
 
 
 def _client_files(archive: Archive, client, paths: list[str]) -> list[str]:
-    """Archive-relative paths of the requested files of a client (all when none)."""
+    """Archive-relative paths of the requested files of a client (all when none); the
+    files of confidential entries the caller may not see are not there for them."""
+    hidden = archive.hidden_paths(client)
     if not paths:
-        return sorted(scan(archive.root, client.folder, archive.settings.ignore))
+        return sorted(p for p in scan(archive.root, client.folder, archive.settings.ignore)
+                      if p not in hidden)
     out = []
     for given in paths:
         try:
@@ -27,9 +30,10 @@ def _client_files(archive: Archive, client, paths: list[str]) -> list[str]:
         except ValueError:
             raise UsageError(f"{given}: give a path inside the client's folder, without '..',"
                              " absolute paths or links") from None
-        if not full.is_file():
+        rel = full.relative_to(archive.root).as_posix()
+        if not full.is_file() or rel in hidden:
             raise NotFound(f"{given}: no such file in {client.relpath}")
-        out.append(full.relative_to(archive.root).as_posix())
+        out.append(rel)
     return out
 
 
@@ -156,20 +160,25 @@ def checkouts(archive: Archive, user: str | None = None,
 
 
 def _archive_path(archive: Archive, given: str) -> str:
-    """An archive-relative path to a client's file, checked for escapes and access."""
-    given_path = Path(given)
+    """An archive-relative path to a client's file, checked for escapes and access (the
+    files of confidential entries the caller may not see look like no file at all)."""
+    given_path = PurePosixPath(given)
     if given_path.is_absolute():
         try:
-            given_path = given_path.resolve().relative_to(archive.root)
+            given_path = given_path.relative_to(archive.root)
         except ValueError:
             raise UsageError(f"{given}: not inside the archive") from None
     parts = given_path.parts
-    if ".." in parts or len(parts) < 3 or parts[0] != CLIENTS_DIR or not CLIENT_FOLDER.match(
-            parts[1]):
+    folder = CLIENT_FOLDER.match(parts[1]) if len(parts) >= 3 else None
+    if ".." in parts or folder is None or parts[0] != CLIENTS_DIR:
         raise UsageError(f"{given}: give a file's path inside a client folder"
                          " (clients/CL-0001-x/...), without '..'")
-    archive.client(CLIENT_FOLDER.match(parts[1]).group(1), "versions")
-    return given_path.as_posix()
+    client = archive.client(folder.group(1), "versions")
+    path = given_path.as_posix()
+    if client.folder.name != parts[1] or path in archive.hidden_paths(client):
+        archive.record("versions", client=client.id, path=path, outcome="not-found")
+        raise NotFound(f"{path}: no stored versions")
+    return path
 
 
 def versions(archive: Archive, given: str) -> list[Version]:

@@ -43,8 +43,8 @@ from archive_tool.lockfile import DaemonLock
 from archive_tool.reconcile import Interrupted
 from archive_tool.records import client_folders
 from archive_tool.server import Server
+from archive_tool.statedir import DAEMON_STATUS
 from archive_tool.upkeep import Upkeep
-from archive_tool.views import STATUS_FILE
 from archive_tool.watch import (
     EVERYTHING,
     GROWING_SECONDS,
@@ -366,8 +366,8 @@ class Daemon:
             "root_present": self.root_present,
         }
         try:
-            write_atomic(self.archive.state_dir / STATUS_FILE, json.dumps(status, indent=2))
+            write_atomic(self.archive.state_dir / DAEMON_STATUS, json.dumps(status, indent=2))
         except OSError as e:
             log.warning("cannot write %s: %s; 'archive-tool status' will be stale",
-                        self.archive.state_dir / STATUS_FILE, e.strerror or e)
+                        self.archive.state_dir / DAEMON_STATUS, e.strerror or e)
 

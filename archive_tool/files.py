@@ -46,6 +46,9 @@ class UnsafePath(InvalidInput, OSError):
         self.relpath = relpath
         self.link = link
 
+    def __reduce__(self) -> tuple[type[UnsafePath], tuple[str, bool]]:
+        return UnsafePath, (self.relpath, self.link)
+
 
 # --- paths under the root, never through a link --------------------------------------
 
@@ -248,8 +251,9 @@ def _fill_with(data: Content) -> Callable[[BinaryIO], object]:
 
 def _temp_in(dir_fd: int, name: str) -> tuple[int, str]:
     """A new empty file beside name, mode 0666 before the umask or default ACL."""
+    short = name.encode("utf-8")[:200].decode("utf-8", "ignore")
     while True:
-        tmp = f".{name[:200]}.{secrets.token_hex(4)}.tmp"
+        tmp = f".{short}.{secrets.token_hex(4)}.tmp"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                          | os.O_CLOEXEC, FILE_MODE, dir_fd=dir_fd)

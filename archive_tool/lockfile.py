@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 
 from archive_tool.errors import Conflict
+from archive_tool.statedir import DAEMON_LOCK
 
-LOCK_FILE = "daemon.lock"
+LOCK_FILE = DAEMON_LOCK
 
 
 class DaemonLock:

@@ -209,9 +209,10 @@ class Client:
         """The other folders claiming this client's id (a validation error), their
         records unchecked. A non-admin sees the id only if every claim allows them."""
         if self._rivals is None:
-            self._rivals = [load_client(self.root, cid, folder, check=False)
-                            for cid, folder in client_folders(self.root)
-                            if cid == self.id and folder.name != self.folder.name]
+            base = self.root / CLIENTS_DIR
+            self._rivals = [load_client(self.root, self.id, base / name, check=False)
+                            for name in _folders_claiming(self.root, self.id)
+                            if name != self.folder.name]
         return self._rivals
 
     @property
@@ -310,6 +311,23 @@ def client_folders(root: Path) -> Iterator[tuple[str, Path]]:
         os.close(fd)
     for name, client_id in found:
         yield client_id, base / name
+
+
+def _folders_claiming(root: Path, client_id: str) -> list[str]:
+    """Names of the folders under clients/ that claim client_id."""
+    try:
+        fd = folder_fd(root, CLIENTS_DIR)
+    except OSError:
+        return []
+    try:
+        with os.scandir(fd) as entries:
+            return sorted(e.name for e in entries if e.name.startswith(client_id)
+                          and (m := CLIENT_FOLDER.match(e.name)) and m.group(1) == client_id
+                          and e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
 
 
 def load_client(root: Path, client_id: str, folder: Path, check: bool = True) -> Client:

@@ -9,10 +9,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from archive_tool.config import Policy
-from archive_tool.files import walk_in
+from archive_tool.files import UnsafePath, walk_in
 from archive_tool.problems import Problem
 from archive_tool.records import CORRESPONDENCE as CORRESPONDENCE_DIR
-from archive_tool.records import ENTRY_NAME, SYMLINK_MESSAGE, Client, Roster, parse_date
+from archive_tool.records import (
+    ENTRY_NAME,
+    SYMLINK_MESSAGE,
+    Client,
+    Roster,
+    parse_date,
+    unsafe_problem,
+)
 
 Rule = Callable[[Client, "Context"], Iterator[Problem]]
 
@@ -188,9 +195,12 @@ def contact_reports(c: Client, ctx: Context) -> Iterator[Problem]:
 
 
 def symlinks(c: Client, ctx: Context) -> Iterator[Problem]:
+    """Links (never followed) and pipes or devices anywhere in the client's folder."""
     for rel, st in sorted(walk_in(c.root, c.relpath)):
         if stat.S_ISLNK(st.st_mode):
             yield Problem(rel, 1, 1, "symlink", "error", SYMLINK_MESSAGE)
+        elif not stat.S_ISREG(st.st_mode):
+            yield unsafe_problem(UnsafePath(rel, link=False))
 
 
 BASIC_FIELDS = ("tax_id", "legal_representative", "address", "phone", "fax", "email",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-SCHEMA_DIR = ".archive/schema"
+SCHEMA_DIR = "templates/schema"
 
 
 def _scalar(value) -> str:

@@ -6,8 +6,7 @@ import json
 from datetime import date
 
 from archive_tool.archive import Archive
-
-STATUS_FILE = "daemon.json"
+from archive_tool.statedir import CATALOG, DAEMON_STATUS
 
 
 def register(archive: Archive, category: str | None = None, tier: str | None = None,
@@ -63,10 +62,10 @@ def status(archive: Archive) -> dict:
     pid = archive.daemon_pid()
     daemon: dict = {}
     try:
-        daemon = json.loads((archive.state_dir / STATUS_FILE).read_text())
+        daemon = json.loads((archive.state_dir / DAEMON_STATUS).read_text())
     except (OSError, ValueError):
         pass
-    indexed = archive.catalog.count() if (archive.state_dir / "state.db").is_file() else 0
+    indexed = archive.catalog.count() if (archive.state_dir / CATALOG).is_file() else 0
     visible = {c.id for c in archive.visible_clients()}
     results = archive.catalog.validation() if indexed else {}
     opened = [c for c in archive.ledger.open() if c.client_id in visible] if indexed else []

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -232,18 +233,23 @@ def _open_up(root: Path) -> None:
 
 
 @pytest.fixture
-def os_matrix(tmp_path, accounts):
-    """The matrix archive with real accounts; the admin is this (root) account, which
-    may also change the folders' ACLs."""
+def os_matrix(accounts):
+    """The matrix archive with real accounts, in-process (no service); the admin is
+    this (root) account, which may also change the folders' ACLs. Under /var/tmp:
+    other accounts cannot reach pytest's own temporary folders."""
     logins = {**accounts, "admin": os_login()}
-    root = make_archive(tmp_path / "arch", logins)
-    archive(root).update_index()
-    _open_up(root)  # staff share the archive's state (in production: a common group)
-    probe = run_as(accounts["other"], root, "--help")
-    if probe.returncode != 0:
-        pytest.fail(f"test accounts cannot run {sys.executable}: {probe.stderr.strip()}"
-                    " (.ci/run lets them reach the interpreter)")
-    return root, logins
+    base = Path(tempfile.mkdtemp(prefix="archive-tool-matrix-", dir="/var/tmp"))
+    try:
+        root = make_archive(base / "arch", logins)
+        archive(root).update_index()
+        _open_up(root)  # staff share the archive's state in-process
+        probe = run_as(accounts["other"], root, "--help")
+        if probe.returncode != 0:
+            pytest.fail(f"test accounts cannot run {sys.executable}: {probe.stderr.strip()}"
+                        " (.ci/run lets them reach the interpreter)")
+        yield root, logins
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_matrix_as_real_accounts(os_matrix):
@@ -294,3 +300,23 @@ def test_acls_make_direct_access_obey_the_rules(os_matrix):
     audit = [r["action"] for r in json.loads(run_as(logins["admin"], root, "audit").stdout)[
         "records"]]
     assert "permissions-apply" in audit and "permissions-check" in audit
+
+
+def test_confidential_files_leak_through_no_custody_command(matrix, tmp_path):
+    from archive_tool import custody
+
+    secret = "clients/CL-0001-alfa/correspondence/2026-03-04-reservada.yaml"
+    backup = as_role(matrix, "backup")  # sees CL-0001, not its confidential letter
+    out = custody.checkout(backup, "CL-0001", [], tmp_path / "out", False, None, None)
+    assert secret not in {c.path for c in out}
+    assert not (tmp_path / "out/CL-0001-alfa/correspondence/2026-03-04-reservada.yaml"
+                ).exists()
+    with pytest.raises(NotFound):
+        custody.checkout(backup, "CL-0001", ["correspondence/2026-03-04-reservada.yaml"],
+                         tmp_path / "again", False, None, None)
+    with pytest.raises(NotFound):
+        custody.versions(backup, secret)
+    with pytest.raises(NotFound):
+        custody.restore(backup, secret, None, tmp_path / "copia.yaml")
+    assert not (tmp_path / "copia.yaml").exists()
+    assert custody.versions(as_role(matrix, "primary"), secret)  # the letter's staff may

@@ -17,7 +17,7 @@ def test_init_makes_caller_first_admin(tmp_path):
     staff = (tmp_path / "new/staff.yaml").read_text()
     assert f'login: "{os_login()}"' in staff
     assert "department: information" in staff and "role: admin" in staff
-    assert (tmp_path / "new/.archive/schema/client.schema.json").is_file()
+    assert (tmp_path / "new/templates/schema/client.schema.json").is_file()
     validated = Run(tmp_path / "new")("validate")
     assert validated.exit_code == 0, validated.output
 
@@ -45,7 +45,7 @@ def test_client_new_writes_template_and_prints_id(run, root):
     assert result.stdout.strip() == "CL-0002"
     record = next((root / "clients").glob("CL-0002-*/client.yaml")).read_text()
     assert record.startswith(
-        "# yaml-language-server: $schema=../../.archive/schema/client.schema.json\n")
+        "# yaml-language-server: $schema=../../templates/schema/client.schema.json\n")
     assert 'name: "Banco Ñ, S.A."' in record
     assert "{staff: E-010, role: primary" in record and "{staff: E-011, role: backup" in record
     assert run("validate", "CL-0002").exit_code == 0

@@ -98,10 +98,12 @@ def test_unsafe_path_is_an_archive_error_and_an_os_error(root, outside):
         read_in(root, f"{CL}/correspondence/x.txt")
 
 
-def test_a_pipe_is_refused_without_blocking(root):
+def test_a_pipe_is_refused_without_blocking_and_reported(root):
     os.mkfifo(root / CL / "correspondence/tubo.txt")
     with pytest.raises(UnsafePath, match="is not a regular file"):
         read_in(root, f"{CL}/correspondence/tubo.txt")
+    assert (f"{CL}/correspondence/tubo.txt", "not-regular") in {
+        (p.path, p.rule) for p in archive(root).validate()}
 
 
 @pytest.mark.parametrize("bad", ["../secret", "/etc/passwd", "clients/../../x", ""])

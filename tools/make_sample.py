@@ -218,7 +218,7 @@ def write_client(folder: Path, c: tuple) -> None:
     (cid, slug, name, category, stype, tier, important, status, since, tax_id, city, prov,
      cp, rep, contacts, scope, capital) = c
     lines = [
-        "# yaml-language-server: $schema=../../.archive/schema/client.schema.json\n",
+        "# yaml-language-server: $schema=../../templates/schema/client.schema.json\n",
         f"id: {cid}\n", f"name: {q(name)}\n", f"category: {category}\n",
     ]
     if stype:
@@ -261,7 +261,7 @@ EXTRA_CHANGES = {
 
 
 def entry(folder: Path, name: str, fields: dict) -> None:
-    lines = ["# yaml-language-server: $schema=../../../.archive/schema/entry.schema.json\n"]
+    lines = ["# yaml-language-server: $schema=../../../templates/schema/entry.schema.json\n"]
     for key, value in fields.items():
         if isinstance(value, list):
             lines.append(f"{key}: [{', '.join(q(v) if ' ' in v else v for v in value)}]\n")
@@ -430,13 +430,13 @@ def main() -> None:
     correspondence(ROOT)
     reports(ROOT)
     (ROOT / "archive.yaml").write_text(
-        "# yaml-language-server: $schema=.archive/schema/archive.schema.json\n"
+        "# yaml-language-server: $schema=templates/schema/archive.schema.json\n"
         "name: \"Archivo de clientes (demostración)\"\nlanguage: es\n"
         "# Demo archive: every login is treated as an information admin.\ndemo: true\n"
         "policy:\n  important_min_contacts: 2\n  vip_min_contacts: 2\n"
         "  contact_report_every_days: 90\n  checkout_max_days: 14\n"
         "ignore: []\n", encoding="utf-8")
-    lines = ["# yaml-language-server: $schema=.archive/schema/staff.schema.json\nstaff:\n"]
+    lines = ["# yaml-language-server: $schema=templates/schema/staff.schema.json\nstaff:\n"]
     for sid, name, login, dept, role, status, left in STAFF:
         lines.append(f"  - id: {sid}\n    name: {q(name)}\n    login: {login}\n"
                      f"    department: {dept}\n    role: {role}\n    status: {status}\n"
