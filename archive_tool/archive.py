@@ -18,7 +18,7 @@ from pathlib import Path
 from archive_tool import permissions, schema, templates, yamledit
 from archive_tool.access import User, identify, os_login
 from archive_tool.audit import AuditLog
-from archive_tool.checkout import Checkout, Ledger
+from archive_tool.catalog import Catalog
 from archive_tool.config import (
     ARCHIVE_FILE,
     CLIENTS_DIR,
@@ -31,6 +31,7 @@ from archive_tool.files import copy_into, free_name, slug, write_atomic
 from archive_tool.index.query import Results, Visibility, search
 from archive_tool.index.store import SearchIndex
 from archive_tool.journal import journal_lines
+from archive_tool.ledger import Checkout, Ledger
 from archive_tool.lockfile import DaemonLock
 from archive_tool.outside import CallerFiles, LocalFiles
 from archive_tool.problems import Problem
@@ -47,7 +48,6 @@ from archive_tool.records import (
 )
 from archive_tool.resources import data_path
 from archive_tool.rules import Context, Identity, check_client, normal_tax_id
-from archive_tool.state import Catalog
 from archive_tool.statedir import CATALOG, INDEX, LAST_CLIENT_ID, STATE_DIR, VERSIONS
 from archive_tool.versions import Version, VersionStore
 

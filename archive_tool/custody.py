@@ -7,9 +7,9 @@ import os
 from pathlib import Path, PurePosixPath
 
 from archive_tool.archive import Archive
-from archive_tool.checkout import Checkout, inside
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
 from archive_tool.files import copy_into, open_in
+from archive_tool.ledger import Checkout, inside
 from archive_tool.protocol import read_chunks
 from archive_tool.reconcile import scan, sha256_of
 from archive_tool.records import CLIENT_FOLDER, CLIENTS_DIR

@@ -37,15 +37,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from archive_tool.archive import Archive
-from archive_tool.config import CLIENTS_DIR
-from archive_tool.files import write_atomic
-from archive_tool.lockfile import DaemonLock
-from archive_tool.reconcile import Interrupted
-from archive_tool.records import client_folders
-from archive_tool.server import Server
-from archive_tool.statedir import DAEMON_STATUS
-from archive_tool.upkeep import Upkeep
-from archive_tool.watch import (
+from archive_tool.changes import (
     EVERYTHING,
     GROWING_SECONDS,
     Debouncer,
@@ -54,6 +46,14 @@ from archive_tool.watch import (
     needs_polling,
     route,
 )
+from archive_tool.config import CLIENTS_DIR
+from archive_tool.files import write_atomic
+from archive_tool.lockfile import DaemonLock
+from archive_tool.reconcile import Interrupted
+from archive_tool.records import client_folders
+from archive_tool.server import Server
+from archive_tool.statedir import DAEMON_STATUS
+from archive_tool.upkeep import Upkeep
 
 log = logging.getLogger("archive_tool.daemon")
 FAST_EVENTS = ("closed", "moved")  # a write that has completed

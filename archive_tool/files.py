@@ -28,6 +28,8 @@ from typing import BinaryIO, NoReturn
 from archive_tool.errors import InvalidInput
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# Folders on the way only need to be entered (search permission), not read.
+_PATH_FLAGS = (_DIR_FLAGS & ~os.O_RDONLY) | getattr(os, "O_PATH", os.O_RDONLY)
 FILE_MODE = 0o666
 FOLDER_MODE = 0o777
 
@@ -76,10 +78,10 @@ def _refuse_link(e: OSError, dir_fd: int, name: str, shown: str) -> NoReturn:
     raise OSError(e.errno, e.strerror, shown) from None
 
 
-def _step(parent: int, name: str, shown: str, create: bool) -> int:
+def _step(parent: int, name: str, shown: str, create: bool, flags: int) -> int:
     """The fd of folder name in parent, never through a link; made when create is set."""
     try:
-        return os.open(name, _DIR_FLAGS, dir_fd=parent)
+        return os.open(name, flags, dir_fd=parent)
     except FileNotFoundError:
         if not create:
             raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), shown) from None
@@ -87,19 +89,22 @@ def _step(parent: int, name: str, shown: str, create: bool) -> int:
         _refuse_link(e, parent, name, shown)
     with suppress(FileExistsError):
         os.mkdir(name, FOLDER_MODE, dir_fd=parent)
-    return _step(parent, name, shown, False)
+    return _step(parent, name, shown, False, flags)
 
 
-def folder_fd(root: Path, relpath: str | PurePath = "", *, create: bool = False) -> int:
-    """An fd (O_RDONLY|O_DIRECTORY; the caller closes it) of the folder at relpath under
-    root ("" for root itself), opened component by component without following links.
-    With create, missing folders are made."""
-    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    done: list[str] = []
+def folder_fd(root: Path, relpath: str | PurePath = "", *, create: bool = False,
+              readable: bool = True) -> int:
+    """An fd (the caller closes it) of the folder at relpath under root ("" for root
+    itself), opened component by component without following links: O_RDONLY, to
+    list or sync it, or with readable=False an O_PATH fd, only to open, stat or
+    make what is in it. With create, missing folders are made."""
+    parts = _parts(relpath)
+    last = _DIR_FLAGS if readable else _PATH_FLAGS
+    fd = os.open(root, (_PATH_FLAGS if parts else last) & ~os.O_NOFOLLOW)
     try:
-        for name in _parts(relpath):
-            done.append(name)
-            nxt = _step(fd, name, "/".join(done), create)
+        for i, name in enumerate(parts, 1):
+            nxt = _step(fd, name, "/".join(parts[:i]), create,
+                        last if i == len(parts) else _PATH_FLAGS)
             os.close(fd)
             fd = nxt
     except BaseException:
@@ -120,7 +125,7 @@ def open_in(root: Path, relpath: str | PurePath, flags: int = os.O_RDONLY,
     """os.open of relpath under root (the caller closes the fd); no component, the last
     included, may be a symbolic link (UnsafePath)."""
     folder, name = _split(relpath)
-    dir_fd = folder_fd(root, folder)
+    dir_fd = folder_fd(root, folder, readable=False)
     try:
         return os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd)
     except OSError as e:
@@ -171,7 +176,7 @@ def stat_in(root: Path, relpath: str | PurePath) -> os.stat_result:
     """The lstat of relpath under root: a link at the end is described, not followed;
     a link on the way is refused."""
     folder, name = _split(relpath)
-    dir_fd = folder_fd(root, folder)
+    dir_fd = folder_fd(root, folder, readable=False)
     try:
         return os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     except OSError as e:

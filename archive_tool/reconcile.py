@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive_tool import documents
+from archive_tool.catalog import Catalog, FileRow
 from archive_tool.config import CLIENTS_DIR, Settings
 from archive_tool.documents import fields_hash, plan
 from archive_tool.errors import NotFound
@@ -33,7 +34,6 @@ from archive_tool.files import file_in, stat_in, walk_in
 from archive_tool.index.analysis import analyze
 from archive_tool.index.store import SearchIndex
 from archive_tool.records import client_folders, is_ignored, load_client
-from archive_tool.state import Catalog, FileRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 POOL_THRESHOLD = 8  # fewer files are extracted in this process

@@ -9,6 +9,7 @@ import logging
 
 from archive_tool import permissions
 from archive_tool.archive import Archive
+from archive_tool.records import client_folders, load_client
 
 log = logging.getLogger("archive_tool.upkeep")
 
@@ -29,7 +30,8 @@ class Upkeep:
         archive = self.archive
         archive.refresh()
         clients = archive.all_clients if only is None else [
-            c for c in archive.all_clients if c.folder.name in only]
+            load_client(archive.root, cid, folder)
+            for cid, folder in client_folders(archive.root) if folder.name in only]
         plan = permissions.plan_archive(archive.root, clients, archive.roster,
                                         self.service_user, only=only)
         changed = permissions.apply(plan)

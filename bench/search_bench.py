@@ -6,21 +6,36 @@ SQLite FTS5, on one generated archive, in one run.
 
 Prints build throughput, no-change and one-file index times, and search latency
 p50/p95 per query type, in-process and as whole CLI calls, with ratios.
+
+Then the archive service: `service: {user: root, socket: <tmp>/svc.sock}` is added to
+the generated archive.yaml, `archive-tool daemon` is started as a subprocess, and whole
+CLI searches (`archive-tool -A ROOT search QUERY`, answered by the warm service) are
+timed beside ripgrep and Recoll's recollq over the same archive folder, with the
+service's own share (a warm in-bench socket client), `--help`, the service's RSS after
+start and after 1,000 concurrent searches (throughput), and the issue's targets
+(PASS/MISS). ripgrep, Recoll and poppler-utils (Recoll's PDF reader) are installed
+with apt-get when missing and this runs as root (--no-install: never).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pickle
 import random
+import re
 import shutil
+import signal
+import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -158,11 +173,398 @@ def ripgrep(docs, qs, folder: Path) -> dict[str, list[float]]:
     return lat
 
 
+# --- the archive service: whole CLI searches through the warm service ----------------
+
+TARGET_SECONDS = 0.1      # whole `search` command p95 (term, AND, prefix, field); --help
+TARGET_RSS_MB = 200       # the service's RSS after start and after 1,000 searches
+SERVICE_KINDS = ("term", "AND", "prefix", "field")   # the issue's targets
+ISSUE_KINDS = ("phrase", "date")                      # printed, belong to the search issue
+SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # Recoll's Python filters: the system python3
+
+
+def ensure_tools(install: bool) -> list[str]:
+    """apt-get install ripgrep / recoll (with poppler-utils, its PDF reader) when missing;
+    returns notes on what happened."""
+    wanted = [(tool, pkg) for tool, pkg in (("rg", "ripgrep"), ("recollq", "recoll"),
+                                            ("pdftotext", "poppler-utils"))
+              if not shutil.which(tool)]
+    if not wanted:
+        return []
+    names = " ".join(pkg for _, pkg in wanted)
+    if not install or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return [f"missing: {names} (not installed by the bench: "
+                f"{'--no-install' if not install else 'not root or no apt-get'})"]
+    notes = []
+    for tool, pkg in wanted:
+        done = subprocess.run(["apt-get", "install", "-y", "-q", pkg], capture_output=True,
+                              text=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        ok = done.returncode == 0 and shutil.which(tool)
+        notes.append(f"apt-get install {pkg}: {'installed' if ok else 'FAILED'}"
+                     + ("" if ok else f" ({(done.stderr or done.stdout).strip()[-200:]})"))
+    return notes
+
+
+def cli_command() -> list[str]:
+    """The installed console script (what people type), else python -m archive_tool."""
+    script = Path(sys.executable).parent / "archive-tool"
+    return [str(script)] if script.exists() else CLI
+
+
+def service_queries(phrases: list[str], rng: random.Random, n: int,
+                    n_issue: int) -> dict[str, list[str]]:
+    words = [w for w in WORDS if len(w) > 4]
+    dates = []
+    for _ in range(n_issue):
+        year, month = rng.choice([2024, 2025, 2026]), rng.randint(1, 8)
+        dates.append(f"{rng.choice(words)} AND date:[{year}-{month:02d}-01 TO"
+                     f" {year}-{month + 2:02d}-28]")
+    return {
+        "term": [rng.choice(words) for _ in range(n)],
+        "AND": [f"{rng.choice(words)} AND {rng.choice(words)}" for _ in range(n)],
+        "prefix": [rng.choice(words)[:5] + "*" for _ in range(n)],
+        "field": [f"kind:{rng.choice(['letter', 'call', 'email'])} {rng.choice(words)}"
+                  for _ in range(n)],
+        "phrase": phrases[:n_issue],
+        "date": dates,
+    }
+
+
+class ServiceClient:
+    """A warm in-bench client speaking the service's protocol (archive_tool.protocol):
+    what the service itself takes, without a CLI process's start and exit."""
+
+    def __init__(self, path: str, root: Path):
+        from archive_tool.protocol import VERSION, Channel
+
+        self.path, self.root, self.version, self.channel = path, root, VERSION, Channel
+
+    def search(self, query: str) -> tuple[int, str]:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(120)
+        try:
+            sock.connect(self.path)
+            ch = self.channel(sock)
+            ch.send({"v": self.version, "op": "run", "root": str(self.root),
+                     "argv": ["-A", str(self.root), "search", query], "cwd": str(self.root),
+                     "lang": None, "tty": {"stdout": False, "stderr": False}})
+            text = []
+            while True:
+                m = ch.receive()
+                if m.get("op") == "exit":
+                    return int(m.get("code", -1)), "".join(text)
+                if m.get("op") != "out":
+                    raise RuntimeError(f"unexpected message from the service: {m}")
+                text.append(str(m.get("text", "")))
+        finally:
+            sock.close()
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of a process in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields.get("VmRSS", float("nan")), fields.get("VmHWM", float("nan"))
+
+
+def start_service(root: Path, work: Path, cmd: list[str]):
+    """Start `archive-tool daemon` with a service block; returns (process, log path,
+    seconds to the socket answering, seconds to the end of its startup pass, RSS at
+    each) or raises RuntimeError with the log's tail."""
+    sock = work / "svc.sock"
+    yaml = root / "archive.yaml"
+    original = yaml.read_text(encoding="utf-8")
+    yaml.write_text(original.rstrip("\n") + f"\nservice:\n  user: root\n  socket: {sock}\n",
+                    encoding="utf-8")
+    log_path = work / "service.log"
+    log = log_path.open("w")
+    start = time.perf_counter()
+    proc = subprocess.Popen([*cmd, "-A", str(root), "daemon"], stdout=log, stderr=log,
+                            stdin=subprocess.DEVNULL)
+    log.close()
+
+    def status() -> dict | None:
+        done = subprocess.run([*cmd, "-A", str(root), "--json", "status"], capture_output=True,
+                              text=True, timeout=120)
+        if done.returncode != 0:
+            return None
+        try:
+            return json.loads(done.stdout)
+        except ValueError:
+            return {}
+
+    def fail(why: str):
+        stop_service(proc)
+        tail = "".join(log_path.read_text(errors="replace").splitlines(True)[-15:])
+        raise RuntimeError(f"{why}; its log ends:\n{tail}")
+
+    deadline = time.time() + 600
+    while (s := status()) is None:
+        if proc.poll() is not None:
+            fail(f"the service exited with {proc.returncode}")
+        if time.time() > deadline:
+            fail("the service did not answer `status` within 600 s")
+        time.sleep(0.2)
+    up = time.perf_counter() - start
+    rss_up = rss_mb(proc.pid)
+    while True:  # the startup pass (permissions and a full reconcile) is done
+        d = (s or {}).get("daemon") or {}
+        if d.get("running") and d.get("last_reconcile") and d.get("started") \
+                and d["last_reconcile"] >= d["started"]:
+            break
+        if proc.poll() is not None:
+            fail(f"the service exited with {proc.returncode}")
+        if time.time() > deadline:
+            fail("the service's startup pass did not end within 600 s")
+        time.sleep(0.5)
+        s = status()
+    ready = time.perf_counter() - start
+    return proc, original, str(sock), up, rss_up, ready, rss_mb(proc.pid)
+
+
+def stop_service(proc: subprocess.Popen) -> int | None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
+def time_runs(argvs: list[list[str]], env: dict | None = None) -> list[float]:
+    out = []
+    for argv in argvs:
+        start = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=False, env=env)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def rg_argvs(root: Path, kind: str, query: str) -> list[str]:
+    """ripgrep over the archive's files, as close to the query as grep can get: a
+    whole-document AND is two rg calls in a pipeline; kind and date are read from the
+    entries' YAML (approximate: the attachment itself does not carry them)."""
+    words = re.findall(r"\w+\*?", query.split(" AND date:")[0].replace("kind:", "kind "))
+    two = "rg -l0 -i {first} '{root}' | xargs -0 -r rg -l -i -F -- \"$1\""
+    if kind == "term":
+        return ["rg", "-l", "-i", "-F", "--", query, str(root)]
+    if kind == "prefix":
+        return ["rg", "-l", "-i", "--", r"\b" + re.escape(query.rstrip("*")), str(root)]
+    if kind == "phrase":
+        return ["rg", "-l", "-i", "-F", "--", query.strip('"'), str(root)]
+    if kind == "AND":
+        first = "-F -- \"$2\""
+        args = [words[2], words[0]]
+    elif kind == "field":
+        first = "-F -g '*.yaml' -- \"kind: $2\""
+        args = [words[2], words[1]]
+    else:  # date: the entries dated in the range's months
+        m = re.search(r"\[(\d{4})-(\d\d)-\d\d TO \d{4}-(\d\d)", query)
+        year, lo, hi = m.group(1), int(m.group(2)), int(m.group(3))
+        months = "|".join(f"{k:02d}" for k in range(lo, hi + 1))
+        first = "-g '*.yaml' -e \"^date: $2-($3)\""
+        args = [words[0], year, months]
+    script = two.format(first=first, root=str(root).replace("'", ""))
+    return ["bash", "-c", script, "rg-and", *args]
+
+
+def recoll_query(kind: str, query: str) -> str:
+    """The same query in Recoll's language; field and date are approximations (Recoll
+    knows no entry kind: the file type the generator gives that kind; its dates are
+    the files' own)."""
+    if kind == "AND":
+        return query.replace(" AND ", " ")
+    if kind == "field":
+        k, word = re.match(r"kind:(\w+) (\w+)", query).groups()
+        return f"{word} ext:{ {'letter': 'pdf', 'call': 'txt', 'email': 'eml'}[k]}"
+    if kind == "date":
+        m = re.match(r"(\w+) AND date:\[(\S+) TO (\S+)\]", query)
+        return f"{m.group(1)} date:{m.group(2)}/{m.group(3)}"
+    return query
+
+
+def recoll_build(root: Path, folder: Path) -> tuple[float, int, str]:
+    """A throwaway Recoll config over the archive folder; returns (seconds, documents,
+    notes)."""
+    folder.mkdir()
+    (folder / "recoll.conf").write_text(
+        f"topdirs = {root}\nskippedNames+ = .archive\nindexStemmingLanguages = spanish\n"
+        "noaspell = 1\n", encoding="utf-8")
+    # without this every .yaml goes through xdg-mime/file to guess its type (10x slower)
+    (folder / "mimemap").write_text(".yaml = text/plain\n.eml = message/rfc822\n")
+    start = time.perf_counter()
+    done = subprocess.run(["recollindex", "-c", str(folder), "-z"], capture_output=True,
+                          text=True, env={**os.environ, "PATH": SYSTEM_PATH}, check=False)
+    seconds = time.perf_counter() - start
+    status = dict(re.findall(r"^(\w+) = (\S*)", (folder / "idxstatus.txt").read_text()
+                             if (folder / "idxstatus.txt").exists() else "", re.M))
+    notes = "" if done.returncode == 0 else f" (recollindex exit {done.returncode})"
+    if not shutil.which("pdftotext"):
+        notes += " (no pdftotext: Recoll cannot read the PDFs)"
+    return seconds, int(status.get("docsdone", 0) or 0), notes
+
+
+def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) -> None:
+    out = sys.stdout.write
+    n = 20 if quick else 40          # runs per target query type
+    n_issue = 10 if quick else 20    # phrase and date (the search issue's)
+    n_load = 200 if quick else 1000  # --quick keeps to about a minute
+    threads = 4
+    cmd = cli_command()
+    rng = random.Random(11)
+    sq = service_queries(qs["phrase"], rng, n, n_issue)
+    out(f"\n== the archive service: whole CLI searches ({' '.join(Path(c).name for c in cmd)}"
+        f" -A ROOT search QUERY) ==\n")
+    out(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f" ({os.cpu_count()} CPUs)\n")
+    try:
+        proc, original, sock, up, rss_up, ready, rss_ready = start_service(root, work, cmd)
+    except RuntimeError as e:
+        out(f"the service did not start: {e}\n")
+        return
+    pid = proc.pid
+    try:
+        out(f"service pid {pid}: socket answering after {up:.1f} s (RSS {rss_up[0]:.0f} MB),"
+            f" startup pass (permissions, reconcile) done after {ready:.1f} s"
+            f" (RSS {rss_ready[0]:.0f} MB)\n")
+        client = ServiceClient(sock, root)
+        code, text = client.search("factura")
+        if code not in (0, 1) or not text.strip():
+            out(f"warning: a test search through the socket answered {code}: {text[-300:]!r}\n")
+        for q in sq["term"][:3]:  # warm the searcher's caches as a day's first searches do
+            client.search(q)
+
+        whole: dict[str, list[float]] = {}
+        inside: dict[str, list[float]] = {}
+        codes: dict[str, list[int]] = {}
+        for kind, items in sq.items():
+            for q in items:
+                whole.setdefault(kind, []).extend(
+                    time_runs([[*cmd, "-A", str(root), "search", q]]))
+                start = time.perf_counter()
+                code, _ = client.search(q)
+                inside.setdefault(kind, []).append(time.perf_counter() - start)
+                codes.setdefault(kind, []).append(code)
+        bad = {k: sum(c not in (0, 1) for c in v) for k, v in codes.items()}
+        bare = time_runs([[sys.executable, "-c", "pass"]] * 20)
+        helps = time_runs([[*cmd, "--help"]] * 20)
+
+        rg: dict[str, list[float]] = {}
+        if shutil.which("rg"):
+            for kind, items in sq.items():
+                rg[kind] = time_runs([rg_argvs(root, kind, q) for q in items])
+        rc: dict[str, list[float]] = {}
+        rc_note = ""
+        if shutil.which("recollq") and shutil.which("recollindex"):
+            rc_seconds, rc_docs, rc_note = recoll_build(root, work / "recoll")
+            conf = str(work / "recoll")
+            for kind, items in sq.items():
+                rc[kind] = time_runs([["recollq", "-c", conf, "-n", "20", "-A",
+                                       recoll_query(kind, q)] for q in items],
+                                     env={**os.environ, "PATH": SYSTEM_PATH})
+
+        # 1,000 searches from a few threads at once: throughput, then the RSS
+        mix = [q for kind in SERVICE_KINDS for q in sq[kind]]
+        load = [mix[i % len(mix)] for i in range(n_load)]
+        lat: list[float] = []
+        failures: list[str] = []
+        lock = threading.Lock()
+
+        def one(q: str) -> None:
+            start = time.perf_counter()
+            try:
+                code, text = client.search(q)
+                ok = code in (0, 1)
+            except Exception as e:  # noqa: BLE001 - counted and shown
+                ok, text = False, repr(e)
+            with lock:
+                lat.append(time.perf_counter() - start)
+                if not ok:
+                    failures.append(f"{q}: {text[-160:]}")
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one, load))
+        wall = time.perf_counter() - start
+        rss_after = rss_mb(pid)
+    finally:
+        (root / "archive.yaml").write_text(original, encoding="utf-8")
+        exit_code = stop_service(proc)
+
+    out(f"\nwhole-command latency p50 / p95, {n} runs per query type ({n_issue} for the"
+        " search issue's)\n")
+    head = (f"{'query':8} {'archive-tool CLI':>22} {'service only':>22} {'ripgrep':>22}"
+            f" {'recollq':>22} {'CLI/rg':>7} {'CLI/rcl':>8}  note\n")
+    out(head)
+    for kind in sq:
+        row = f"{kind:8} {ms(whole[kind]):>22} {ms(inside[kind]):>22}"
+        row += f" {ms(rg[kind]):>22}" if kind in rg else f" {'-':>22}"
+        row += f" {ms(rc[kind]):>22}" if kind in rc else f" {'-':>22}"
+        row += (f" {pct(whole[kind], 50) / pct(rg[kind], 50):6.2f}x" if kind in rg
+                else f" {'-':>7}")
+        row += (f" {pct(whole[kind], 50) / pct(rc[kind], 50):7.2f}x" if kind in rc
+                else f" {'-':>8}")
+        notes = []
+        if kind in ISSUE_KINDS:
+            notes.append("search issue's, not a target here")
+        if kind in ("field", "date"):
+            notes.append("rg/recoll approximate")
+        if bad.get(kind):
+            notes.append(f"{bad[kind]} errors")
+        out(row + ("  " + "; ".join(notes) if notes else "") + "\n")
+    out(f"{'--help':8} {ms(helps):>22}\n")
+    out(f"{'python':8} {ms(bare):>22}   (bare interpreter start: {sys.executable} -c pass)\n")
+    out("service only: the same request over the socket from a warm client in this process\n"
+        "(CLI minus it = the client process's start, imports and exit).\n")
+    out("ripgrep: over the archive folder's files as they are (no DOCX text, PDF text raw);"
+        " AND, field, date: two rg calls in a pipeline\n")
+    if rc:
+        out(f"recollq -n 20 -A: Recoll index over the same folder built in {rc_seconds:.1f} s,"
+            f" {rc_docs} documents{rc_note}; field = word + the kind's file type,"
+            " date = the files' dates\n")
+    else:
+        out("recollq: not installed (apt-get install recoll); no Recoll column\n")
+
+    load_lat = ms(lat) if lat else "-"
+    out(f"\n{n_load} searches through the socket from {threads} threads (term/AND/prefix/field"
+        f" mix): {wall:.1f} s, {n_load / wall:.1f} searches/s, latency p50 / p95 {load_lat},"
+        f" {len(failures)} failed\n")
+    for f in failures[:3]:
+        out(f"  failed: {f}\n")
+    out(f"service RSS: {rss_up[0]:.0f} MB when the socket answered, {rss_ready[0]:.0f} MB after"
+        f" the startup pass, {rss_after[0]:.0f} MB after {n_load} searches (peak"
+        f" {rss_after[1]:.0f} MB)\n")
+    out(f"service stopped with SIGTERM: exit {exit_code}\n")
+    out(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+
+    def target(label: str, figure: str, limit: str, ok: bool) -> None:
+        out(f"  {label:44} {figure:>9}   <= {limit:7} {'PASS' if ok else 'MISS'}\n")
+
+    out(f"\n{'targets (from the issue)':46} {'figure':>9}   {'target':10}\n")
+    for kind in SERVICE_KINDS:
+        v = pct(whole[kind], 95)
+        target(f"whole `search` command p95, {kind}", f"{v * 1000:.1f} ms",
+               f"{TARGET_SECONDS * 1000:.0f} ms", v <= TARGET_SECONDS)
+    v = pct(helps, 95)
+    target("`archive-tool --help` p95", f"{v * 1000:.1f} ms", f"{TARGET_SECONDS * 1000:.0f} ms",
+           v <= TARGET_SECONDS)
+    for label, value in (("after start (startup pass done)", rss_ready[0]),
+                         (f"after {n_load} searches", rss_after[0])):
+        target(f"service RSS {label}", f"{value:.0f} MB", f"{TARGET_RSS_MB} MB",
+               value <= TARGET_RSS_MB)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="about 1k documents")
     ap.add_argument("--clients", type=int, help="archive size in clients")
     ap.add_argument("--dir", type=Path, help="work here instead of a temp folder")
+    ap.add_argument("--no-install", action="store_true",
+                    help="never apt-get install ripgrep / recoll when missing")
     args = ap.parse_args()
     clients = args.clients or (24 if args.quick else 1200)
     n = 20 if args.quick else 50
@@ -171,6 +573,8 @@ def main() -> None:
     if root.exists():
         shutil.rmtree(root)
     out = sys.stdout.write
+    for note in ensure_tools(not args.no_install):
+        out(note + "\n")
     t = timed(lambda: generate(root, clients))
     a = Archive(root)
     out(f"archive: {clients} clients generated in {t:.1f} s at {root}\n")
@@ -229,8 +633,11 @@ def main() -> None:
         out(row + "\n")
     if not rg:
         out("ripgrep not installed: apt-get install ripgrep\n")
-    if not args.dir:
-        shutil.rmtree(work)
+    try:
+        service_bench(root, work, docs, qs, args.quick, not args.no_install)
+    finally:
+        if not args.dir:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

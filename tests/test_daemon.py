@@ -16,11 +16,11 @@ import pytest
 from conftest import CLIENT, write
 
 from archive_tool.archive import Archive
+from archive_tool.catalog import Catalog
 from archive_tool.daemon import Daemon
 from archive_tool.index.store import SearchIndex
 from archive_tool.reconcile import scan, sha256_of
 from archive_tool.records import client_folders
-from archive_tool.state import Catalog
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import docx_bytes  # noqa: E402

@@ -7,6 +7,8 @@ import shutil
 import sqlite3
 import stat
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -378,3 +380,28 @@ def test_load_clients_links_the_claims_of_one_id(twin):
     assert clients["CL-0001-levante"].rivals == []
     alone = load_client(twin, "CL-0004", twin / "clients/CL-0004-a")
     assert [r.folder.name for r in alone.rivals] == ["CL-0004-real"]
+
+
+def test_folders_on_the_way_need_only_be_entered_not_read(tmp_path):
+    """A folder people may enter but not list (mode 0711) still leads to the files in
+    it, as a path would, for someone who is not root."""
+    if os.geteuid() != 0 or not shutil.which("runuser"):
+        pytest.skip("needs root and runuser to act as another account")
+    base = Path(tempfile.mkdtemp(prefix="archive-tool-integrity-", dir="/var/tmp"))
+    try:
+        base.chmod(0o755)
+        write(base / "clients/CL-0001-x/nota.txt", "hola\n").chmod(0o644)
+        (base / "clients").chmod(0o711)
+        (base / "clients/CL-0001-x").chmod(0o711)
+        code = ("import sys; from pathlib import Path; from archive_tool.files import read_in;"
+                " sys.stdout.write(read_in(Path(sys.argv[1]),"
+                " 'clients/CL-0001-x/nota.txt').decode())")
+        done = subprocess.run(["runuser", "-u", "nobody", "--", sys.executable, "-c", code,
+                               str(base)], capture_output=True, text=True, check=False,
+                              env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                                   "PYTHONPATH": str(Path(__file__).parent.parent)})
+        if "No module named" in done.stderr or "Permission denied: '/" in done.stderr:
+            pytest.skip(f"nobody cannot run this interpreter: {done.stderr.strip()}")
+        assert (done.returncode, done.stdout) == (0, "hola\n"), done.stderr
+    finally:
+        shutil.rmtree(base)

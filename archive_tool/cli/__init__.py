@@ -19,10 +19,10 @@ def load() -> Any:
         audit,
         clients,
         custody,
+        daemon,
         entries,
         permissions,
         search,
-        service,
         staff,
     )
     from archive_tool.cli.app import cli

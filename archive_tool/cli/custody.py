@@ -1,4 +1,4 @@
-"""checkout, checkin, checkouts, versions, restore, gc."""
+"""checkout, checkin, checkouts, versions, restore, gc and history."""
 
 from __future__ import annotations
 
@@ -102,3 +102,25 @@ def gc(session: Session, keep_days):
     forgotten, deleted = custody.gc(session.archive, keep_days)
     session.emit({"versions_forgotten": forgotten, "blobs_deleted": deleted},
                  f"{forgotten} old versions forgotten, {deleted} stored files deleted")
+
+
+@cli.command()
+@click.argument("client_id", metavar="ID")
+@pass_session
+def history(session: Session, client_id):
+    """The client record's field-level change journal."""
+    rows, files = session.archive.history(client_id)
+    text = ["record changes:"]
+    text += [f"  {r['at']}  {r['owner'] or 'direct':<10} {r['field']}: {_short(r['old'])} ->"
+             f" {_short(r['new'])}{'' if r['noted'] else '  (no note in changes)'}"
+             for r in rows] or ["  none recorded"]
+    text.append("file versions:")
+    text += [f"  {v.at}  {v.who or 'direct':<10} {v.source:<8} v{v.n}  {v.path}" for v in files] \
+        or ["  none stored"]
+    session.emit({"client_id": client_id, "changes": rows,
+                  "versions": [v.__dict__ for v in files]}, "\n".join(text))
+
+
+def _short(value) -> str:
+    text = "-" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."

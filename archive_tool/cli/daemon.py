@@ -1,4 +1,4 @@
-"""daemon, status and history."""
+"""daemon, status and setup: the archive service."""
 
 from __future__ import annotations
 
@@ -75,28 +75,6 @@ def status(session: Session):
              f" {len(s['checkouts']['overdue'])} overdue",
              f"versions: {s['versions_bytes'] / 2**20:.1f} MB stored"]
     session.emit(s, "\n".join(lines))
-
-
-@cli.command()
-@click.argument("client_id", metavar="ID")
-@pass_session
-def history(session: Session, client_id):
-    """The client record's field-level change journal."""
-    rows, files = session.archive.history(client_id)
-    text = ["record changes:"]
-    text += [f"  {r['at']}  {r['owner'] or '?':<10} {r['field']}: {_short(r['old'])} ->"
-             f" {_short(r['new'])}{'' if r['noted'] else '  (no note in changes)'}"
-             for r in rows] or ["  none recorded"]
-    text.append("file versions:")
-    text += [f"  {v.at}  {v.who or '?':<10} {v.source:<8} v{v.n}  {v.path}" for v in files] \
-        or ["  none stored"]
-    session.emit({"client_id": client_id, "changes": rows,
-                  "versions": [v.__dict__ for v in files]}, "\n".join(text))
-
-
-def _short(value) -> str:
-    text = "-" if value is None else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @cli.command()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from archive_tool.watch import (
+from archive_tool.changes import (
     EVERYTHING,
     Debouncer,
     filesystem_type,

@@ -1,11 +1,6 @@
-"""Check-out and check-in: files leave the archive only on record, and come back
-only over the version they left as.
-
-A check-out copies files to a folder and records who, what, when, why, until
-when and the content hash. With --edit it also takes an exclusive edit lock
-per file. A check-in puts the edited copy back atomically, after storing the
-archive's current content as a version, and refuses if the archive's file
-changed since the check-out (unless an admin forces it).
+"""The check-out ledger: which files are out, with whom, until when, with what
+content, and the edit locks (one person per file). The commands that move the
+files are in custody.py.
 """
 
 from __future__ import annotations
