@@ -7,6 +7,7 @@ import html
 import json
 
 from archive_tool.archive import Archive
+from archive_tool.checking import Findings
 from archive_tool.statedir import CATALOG
 
 # Report sections: (key, title, the validation rules that feed it)
@@ -32,9 +33,10 @@ def review(archive: Archive) -> dict:
     overdue = [c for c in archive.ledger.open() if c.overdue(archive.today)] \
         if (archive.state_dir / CATALOG).is_file() else []
     clients = []
+    checker = Findings(archive)
     for c in archive.visible_clients():
         findings: dict[str, list[str]] = {key: [] for key, _, _ in SECTIONS}
-        for p in archive.visible_problems(c):
+        for p in checker.visible(c):
             key = RULE_SECTION.get(p.rule) or ("other_errors" if p.is_error else None)
             if key:
                 findings[key].append(p.message)

@@ -3,15 +3,14 @@ out of the archive, on the record and without losing a version."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path, PurePosixPath
 
 from archive_tool.archive import Archive
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
-from archive_tool.files import copy_into, open_in
+from archive_tool.files import copy_into, file_in
 from archive_tool.ledger import Checkout, inside
 from archive_tool.protocol import read_chunks
-from archive_tool.reconcile import scan, sha256_of
+from archive_tool.reconcile import scan, sha256_in
 from archive_tool.records import CLIENT_FOLDER, CLIENTS_DIR
 from archive_tool.versions import Version
 
@@ -58,7 +57,7 @@ def checkout(archive: Archive, client_id: str, paths: list[str], to: Path, edit:
         dest = folder / Path(path).relative_to(CLIENTS_DIR)
         if edit and archive.ledger.open_edit(path):
             raise Conflict(f"{path} was just checked out for editing by someone else")
-        sha = sha256_of(archive.root / path)
+        sha = sha256_in(archive.root, path)
         _send_out(archive, path, str(dest), "check out to an empty folder")
         co = archive.ledger.add(client_id, path, str(dest), archive.user.staff_id,
                                 archive.user.login, archive.today, days, purpose, sha, edit)
@@ -77,7 +76,7 @@ def checkout(archive: Archive, client_id: str, paths: list[str], to: Path, edit:
 def _send_out(archive: Archive, path: str, dest: str, hint: str) -> None:
     """Copy an archive file (never through a link) to the caller's dest, which must
     not exist yet."""
-    with os.fdopen(open_in(archive.root, path, os.O_RDONLY), "rb") as inp:
+    with file_in(archive.root, path) as inp:
         try:
             archive.outside.write_new(dest, read_chunks(inp))
         except FileExistsError:
@@ -107,7 +106,10 @@ def checkin(archive: Archive, copies: list[Path], note: str | None = None,
         target = archive.root / co.path
         if archive.outside.kind(str(copy)) != "file":
             raise NotFound(f"{copy}: the checked-out copy is gone; use --cancel to release it")
-        current = sha256_of(target) if target.exists() else None
+        try:
+            current: str | None = sha256_in(archive.root, co.path)
+        except FileNotFoundError:
+            current = None
         forced = co.login != archive.user.login
         if co.edit and current != co.sha256:
             if not force:
@@ -215,8 +217,7 @@ def restore(archive: Archive, given: str, n: int | None = None,
             raise UsageError(f"{path} is a symbolic link; remove it first")
         if dest.exists():
             archive.versions.keep(dest, path, "restore", archive.user.login)
-        with blob.open("rb") as inp:
-            copy_into(archive.root, path, inp, exclusive=False)
+        archive.versions.write_back(version, path)
         archive.versions.keep(dest, path, "restore", archive.user.login)
         archive.wrote(dest)
     archive.record("restore", client=client_id, path=path,
@@ -236,3 +237,11 @@ def gc(archive: Archive, keep_days: int | None = None) -> tuple[int, int]:
     return result
 
 
+def history(archive: Archive, client_id: str) -> tuple[list[dict], list[Version]]:
+    """The record's field-level journal and the stored versions of the client's files
+    (those of entries the caller may not see left out)."""
+    client = archive.client(client_id, "history")
+    hidden = archive.hidden_paths(client)
+    files = [v for v in archive.versions.under(client.relpath) if v.path not in hidden]
+    archive.record("history", client=client_id)
+    return archive.catalog.journal(client_id), files

@@ -36,6 +36,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from archive_tool import syncing
 from archive_tool.archive import Archive
 from archive_tool.changes import (
     EVERYTHING,
@@ -231,8 +232,8 @@ class Daemon:
         what = "all clients" if folders is None else ", ".join(f.name for f in folders)
         try:
             with self.archive.shared.writer:
-                result = self.archive.sync(
-                    folders, revalidate=revalidate, stop=self.stopping.is_set,
+                result = syncing.sync(
+                    self.archive, folders, revalidate=revalidate, stop=self.stopping.is_set,
                     hold=_Hold(self.root, self.closed, self._growing()) if watching else None)
         except Interrupted:
             return

@@ -254,25 +254,25 @@ def _fill_with(data: Content) -> Callable[[BinaryIO], object]:
     return lambda out: shutil.copyfileobj(data, out, 1 << 20)
 
 
-def _temp_in(dir_fd: int, name: str) -> tuple[int, str]:
+def _temp_in(dir_fd: int, name: str, mode: int = FILE_MODE) -> tuple[int, str]:
     """A new empty file beside name, mode 0666 before the umask or default ACL."""
     short = name.encode("utf-8")[:200].decode("utf-8", "ignore")
     while True:
         tmp = f".{short}.{secrets.token_hex(4)}.tmp"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                         | os.O_CLOEXEC, FILE_MODE, dir_fd=dir_fd)
+                         | os.O_CLOEXEC, mode, dir_fd=dir_fd)
         except FileExistsError:
             continue
         return fd, tmp
 
 
 def _atomic_at(dir_fd: int, name: str, fill: Callable[[BinaryIO], object],
-               exclusive: bool) -> None:
+               exclusive: bool, mode: int = FILE_MODE) -> None:
     """Fill a temp file in the folder of dir_fd, sync it, then put it at name (with
     exclusive, only if nothing is there: FileExistsError otherwise). A link at name
     is replaced, never written through."""
-    fd, tmp = _temp_in(dir_fd, name)
+    fd, tmp = _temp_in(dir_fd, name, mode)
     try:
         with os.fdopen(fd, "wb") as out:
             fill(out)
@@ -291,22 +291,24 @@ def _atomic_at(dir_fd: int, name: str, fill: Callable[[BinaryIO], object],
 
 
 def write_in(root: Path, relpath: str | PurePath, data: Content, *, exclusive: bool,
-             parents: bool = False) -> None:
+             parents: bool = False, private: bool = False) -> None:
     """Write data (bytes, text as UTF-8, or a binary file object read to its end) at
     relpath under root, atomically and never through a link. With exclusive, refuse
-    (FileExistsError) to replace what is there; with parents, make missing folders."""
+    (FileExistsError) to replace what is there; with parents, make missing folders.
+    private: created 0600, so a default ACL grants no one until the file's own ACL
+    is set (a confidential entry)."""
     folder, name = _split(relpath)
     dir_fd = folder_fd(root, folder, create=parents)
     try:
-        _atomic_at(dir_fd, name, _fill_with(data), exclusive)
+        _atomic_at(dir_fd, name, _fill_with(data), exclusive, 0o600 if private else FILE_MODE)
     finally:
         os.close(dir_fd)
 
 
 def copy_into(root: Path, relpath: str | PurePath, src: BinaryIO, exclusive: bool = True,
-              *, parents: bool = False) -> None:
+              *, parents: bool = False, private: bool = False) -> None:
     """Copy an open binary file to relpath under root, as write_in does."""
-    write_in(root, relpath, src, exclusive=exclusive, parents=parents)
+    write_in(root, relpath, src, exclusive=exclusive, parents=parents, private=private)
 
 
 def _atomic(dest: Path, fill: Callable[[BinaryIO], object], exclusive: bool) -> None:

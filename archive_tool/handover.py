@@ -3,14 +3,16 @@ each client gets a draft notice, and the employee's access ends (policy §3.5, �
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from archive_tool import yamledit
 from archive_tool.archive import Archive
+from archive_tool.config import STAFF_FILE
 from archive_tool.errors import Conflict, NotFound, UsageError
-from archive_tool.files import free_name, slug, write_atomic
+from archive_tool.files import folder_fd, free_name, read_in, slug, write_in
 from archive_tool.records import CLIENT_FILE, CORRESPONDENCE, Client, StaffMember
 from archive_tool.templates import entry_record
 
@@ -108,12 +110,13 @@ def _reassign(data, leaver: str, successor: str, today: date, by: str | None,
 
 
 def notice_text(archive: Archive, client: Client, old: StaffMember, new: StaffMember) -> str:
-    template = archive.root / NOTICE_TEMPLATE
-    if not template.is_file():
-        template.parent.mkdir(exist_ok=True)
-        write_atomic(template, DEFAULT_NOTICE)
+    try:
+        text = read_in(archive.root, NOTICE_TEMPLATE).decode("utf-8")
+    except FileNotFoundError:
+        write_in(archive.root, NOTICE_TEMPLATE, DEFAULT_NOTICE, exclusive=False, parents=True)
+        text = DEFAULT_NOTICE
     rep = client.data.get("legal_representative") or {}
-    return template.read_text(encoding="utf-8").format(
+    return text.format(
         date=archive.today.isoformat(), client_name=client.name,
         representative=rep.get("name", "la dirección"), old_contact=old.name,
         new_contact=new.name, new_phone=new.phone or "-", new_email=new.email or "-")
@@ -129,8 +132,9 @@ def transfer(archive: Archive, p: Plan, dry_run: bool = False) -> Plan:
                f" {p.successor.name} ({p.successor.id})")
     for h in p.handovers:
         client = archive.client(h.client_id, "staff transfer")
-        yamledit.edit(client.folder / CLIENT_FILE, lambda data: _reassign(
+        yamledit.edit(archive.root, client.record_path, lambda data: _reassign(
             data, p.leaver.id, p.successor.id, archive.today, by, summary))
+        archive.wrote(client.folder / CLIENT_FILE)
         h.notice = _draft_notice(archive, client, p)
         archive.record("handover", client=h.client_id, path=client.record_path,
                        detail=f"{p.leaver.id} -> {p.successor.id}; notice {h.notice}")
@@ -147,21 +151,24 @@ def transfer(archive: Archive, p: Plan, dry_run: bool = False) -> Plan:
 
 
 def _draft_notice(archive: Archive, client: Client, p: Plan) -> str:
-    folder = client.folder / CORRESPONDENCE
-    folder.mkdir(exist_ok=True)
+    rel = f"{client.relpath}/{CORRESPONDENCE}"
+    os.close(folder_fd(archive.root, rel, create=True))
+    folder = archive.root / rel
     stem = f"{archive.today.isoformat()}-{slug('aviso cambio de contacto')}"
     entry_name = free_name(folder, stem, ".yaml")
     letter_name = free_name(folder, Path(entry_name).stem, ".txt")
-    write_atomic(folder / letter_name, notice_text(archive, client, p.leaver, p.successor),
-                 exclusive=True)
+    write_in(archive.root, f"{rel}/{letter_name}",
+             notice_text(archive, client, p.leaver, p.successor), exclusive=True)
     rep = (client.data.get("legal_representative") or {}).get("name")
-    write_atomic(folder / entry_name, entry_record({
+    write_in(archive.root, f"{rel}/{entry_name}", entry_record({
         "date": archive.today, "kind": "letter", "direction": "out",
         "staff": [s for s in (archive.user.staff_id, p.successor.id) if s],
         "counterpart": rep, "subject": "Aviso de cambio de persona de contacto",
         "summary": f"Borrador: {p.successor.name} sustituye a {p.leaver.name}.",
         "attachments": [letter_name], "draft": True}), exclusive=True)
-    return f"{client.relpath}/{CORRESPONDENCE}/{entry_name}"
+    archive.wrote(folder / letter_name)
+    archive.wrote(folder / entry_name)
+    return f"{rel}/{entry_name}"
 
 
 def depart(archive: Archive, leaver_id: str, successor_id: str,
@@ -189,7 +196,8 @@ def depart(archive: Archive, leaver_id: str, successor_id: str,
                 m["status"] = "departed"
                 m["left_on"] = archive.today
 
-    yamledit.edit(archive.root / "staff.yaml", mark)
+    yamledit.edit(archive.root, STAFF_FILE, mark)
+    archive.wrote(archive.root / STAFF_FILE)
     archive.record("staff-depart", detail=f"{leaver_id} departed; successor {successor_id}")
     archive.refresh()
     return p, held

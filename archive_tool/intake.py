@@ -10,10 +10,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from archive_tool import filing
 from archive_tool.archive import Archive
 from archive_tool.errors import NotFound
 from archive_tool.protocol import read_chunks
-from archive_tool.reconcile import scan, sha256_of
+from archive_tool.reconcile import scan, sha256_in
 from archive_tool.records import is_ignored
 
 DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
@@ -59,7 +60,7 @@ def plan(archive: Archive, folder: Path, client_id: str) -> list[Item]:
     have = {}
     for rel in scan(archive.root, client.folder, ()):
         try:
-            have.setdefault(sha256_of(archive.root / rel), rel)
+            have.setdefault(sha256_in(archive.root, rel), rel)
         except OSError:
             continue
     items, seen = [], {}
@@ -84,7 +85,7 @@ def run(archive: Archive, folder: Path, client_id: str, kind: str = "note",
     for item in items:
         if item.duplicate_of:
             continue
-        entry = archive.log(client_id, kind, item.subject, when=item.when,
+        entry = filing.log(archive, client_id, kind, item.subject, when=item.when,
                             files=[item.source], direction="in",
                             summary=f"Importado de {item.source.name}")
         item.entry = entry.relative_to(archive.root).as_posix()

@@ -50,7 +50,7 @@ def setup(archive: Archive, user: str, socket: str | None = None) -> Setup:
         def name_service(data) -> None:
             data["service"] = {"user": user, "socket": socket}
 
-        yamledit.edit(archive.root / ARCHIVE_FILE, name_service)
+        yamledit.edit(archive.root, ARCHIVE_FILE, name_service)
         done.changes.append(f"{ARCHIVE_FILE}: service {user} at {socket}")
     archive.refresh()
     plan = permissions.plan_archive(archive.root, archive.all_clients, archive.roster, user)

@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 from archive_tool.archive import Archive
+from archive_tool.checking import Findings
 from archive_tool.statedir import CATALOG, DAEMON_STATUS
 
 
@@ -13,6 +14,7 @@ def register(archive: Archive, category: str | None = None, tier: str | None = N
              staff: str | None = None, status: str | None = None) -> list[dict]:
     """The client list for review, one row per client the caller may see."""
     rows = []
+    findings = Findings(archive)
     for c in archive.visible_clients():
         d = c.data
         contacts = [str(x.get("staff")) for x in c.contacts]
@@ -20,7 +22,7 @@ def register(archive: Archive, category: str | None = None, tier: str | None = N
                 "tier", "standard") != tier) or (status and d.get("status") != status) or (
                 staff and staff not in contacts):
             continue
-        problems = archive.visible_problems(c)
+        problems = findings.visible(c)
         last = archive.last_contact(c)
         rows.append({
             "id": c.id, "name": c.name, "category": d.get("category"),
@@ -52,7 +54,7 @@ def describe(archive: Archive, client_id: str, last: int = 10) -> dict:
                      "attachments": e.attachments, "confidential": e.confidential}
                     for e in entries[:last]],
         "reports": c.reports(archive.settings.policy),
-        "problems": [p.to_json() for p in archive.visible_problems(c)],
+        "problems": [p.to_json() for p in Findings(archive).visible(c)],
     }
 
 
@@ -80,7 +82,7 @@ def status(archive: Archive) -> dict:
                    "oldest_pending_seconds": daemon.get("oldest_pending_seconds", 0.0)
                    if pid else 0.0},
         "index": {"exists": archive.search_index.current(), "files": indexed,
-                  "extraction_problems": len(archive.extraction_problems)},
+                  "extraction_problems": len(Findings(archive).extraction_problems)},
         "versions_bytes": archive.versions.size_bytes() if indexed else 0,
         "checkouts": {"open": len(opened), "overdue": [c.path for c in opened
                                                        if c.overdue(archive.today)]},

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from archive_tool.files import write_atomic
+from archive_tool.files import read_in, write_in
 
 
 def _yaml() -> YAML:
@@ -20,14 +20,13 @@ def _yaml() -> YAML:
     return y
 
 
-def edit(path: Path, change: Callable[[object], None]) -> str:
-    """Load path, let change() modify the document in place, write it back atomically.
-    Returns the new text."""
+def edit(root: Path, relpath: str, change: Callable[[object], None]) -> str:
+    """Load the file at relpath under root (never through a link), let change()
+    modify the document in place, write it back atomically. Returns the new text."""
     y = _yaml()
-    data = y.load(path.read_text(encoding="utf-8"))
+    data = y.load(read_in(root, relpath).decode("utf-8"))
     change(data)
     out = io.StringIO()
     y.dump(data, out)
-    write_atomic(path, out.getvalue())
+    write_in(root, relpath, out.getvalue(), exclusive=False)
     return out.getvalue()
-

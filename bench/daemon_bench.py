@@ -27,6 +27,7 @@ from generate import generate  # noqa: E402
 from archive_tool.archive import Archive  # noqa: E402
 from archive_tool.index.query import Visibility, search  # noqa: E402
 from archive_tool.index.store import SearchIndex  # noqa: E402
+from archive_tool.syncing import update_index
 
 CLI = [sys.executable, "-m", "archive_tool"]
 
@@ -120,7 +121,7 @@ def main() -> None:
     out = sys.stdout.write
     try:
         files = generate(root, clients)
-        report = Archive(root).update_index()
+        report = update_index(Archive(root))
         out(f"archive: {clients} clients, {files} files, indexed in {report.seconds:.1f} s\n\n")
         out(f"{'watcher':22} {'edits':>5} {'p50':>8} {'p95':>8} {'max':>8}"
             f" {'start-up':>9} {'RSS':>8} {'peak RSS':>9}\n")

@@ -42,8 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import WORDS, generate  # noqa: E402
 
 from archive_tool.archive import Archive  # noqa: E402
+from archive_tool.finding import search  # noqa: E402
 from archive_tool.index.analysis import terms  # noqa: E402
 from archive_tool.index.fields import to_document  # noqa: E402
+from archive_tool.syncing import sync, update_index  # noqa: E402
 
 CLI = [sys.executable, "-m", "archive_tool"]
 
@@ -579,7 +581,7 @@ def main() -> None:
     a = Archive(root)
     out(f"archive: {clients} clients generated in {t:.1f} s at {root}\n")
 
-    report = a.update_index(rebuild=True)
+    report = update_index(a, rebuild=True)
     ndocs = a.catalog.count()
     src_mb = sum((root / p).stat().st_size for p in a.catalog.rows()) / 2**20
     docs = documents(a)
@@ -592,15 +594,15 @@ def main() -> None:
         f"   (text already extracted)\n")
     out(f"  ratio (throughput)            {base / report.seconds:7.2f}x\n")
 
-    a.update_index()  # the first pass after a build validates every client once
-    nochange = timed(a.update_index)
+    update_index(a)  # the first pass after a build validates every client once
+    nochange = timed(lambda: update_index(a))
     nochange_cli = run_cli(root, "index")
     target = sorted(root.glob("clients/*/correspondence/*.txt"))[len(docs) // 100]
     folder = target.parent.parent
     changes = []
     for i in range(5):
         target.write_text(target.read_text() + f"\nrevisión zanahoria{i}\n")
-        changes.append(timed(lambda: a.sync([folder])))
+        changes.append(timed(lambda: sync(a, [folder])))
     target.write_text(target.read_text() + "\notra línea más\n")
     onefile_cli = run_cli(root, "index")
     out(f"\nno-change index:  {nochange:6.2f} s in-process, {nochange_cli:6.2f} s CLI"
@@ -614,7 +616,7 @@ def main() -> None:
     cli: dict[str, list[float]] = {}
     for kind, items in qs.items():
         for item in items:
-            inproc.setdefault(kind, []).append(timed(lambda item=item: a.search(item)))
+            inproc.setdefault(kind, []).append(timed(lambda item=item: search(a, item)))
         for item in items[:10]:
             cli.setdefault(kind, []).append(run_cli(root, "search", item))
     fts_build, fts = fts5(docs, qs)

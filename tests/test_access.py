@@ -15,7 +15,13 @@ from conftest import REPO, archive, write
 
 from archive_tool import views
 from archive_tool.access import os_login
+from archive_tool.checking import validate
+from archive_tool.custody import history
 from archive_tool.errors import AccessDenied, NotFound
+from archive_tool.filing import log
+from archive_tool.finding import search
+from archive_tool.oversight import audit_records
+from archive_tool.syncing import update_index
 
 STAFF = """\
 staff:
@@ -89,7 +95,7 @@ LOGINS["admin"] = os_login()
 @pytest.fixture
 def matrix(tmp_path):
     root = make_archive(tmp_path / "arch", LOGINS)
-    archive(root).update_index()
+    update_index(archive(root))
     return root
 
 
@@ -112,9 +118,9 @@ def test_show_history_validate_log(matrix, role, client_id):
     expected = "ok" if allowed else "denied"
     a = as_role(matrix, role)
     assert outcome(lambda: views.describe(a, client_id)) == expected
-    assert outcome(lambda: a.history(client_id)) == expected
-    assert outcome(lambda: a.validate([client_id])) == expected
-    assert outcome(lambda: a.log(client_id, "note", "Nota de prueba",
+    assert outcome(lambda: history(a, client_id)) == expected
+    assert outcome(lambda: validate(a, [client_id])) == expected
+    assert outcome(lambda: log(a, client_id, "note", "Nota de prueba",
                                  staff=["E-001"])) == expected
 
 
@@ -124,10 +130,10 @@ def test_list_and_search(matrix, role):
     a = as_role(matrix, role)
     if not clients:
         assert outcome(lambda: views.register(a)) == "denied"
-        assert outcome(lambda: a.search("zafiros")) == "denied"
+        assert outcome(lambda: search(a, "zafiros")) == "denied"
         return
     assert {r["id"] for r in views.register(a)} == clients
-    results, _ = a.search("zafiros")
+    results, _ = search(a, "zafiros")
     paths = {h.path for h in results.hits}
     expected = set()
     if "CL-0001" in clients:
@@ -149,9 +155,9 @@ def test_confidential_entry_hidden_from_show(matrix, role):
 
 def test_search_never_suggests_what_the_caller_cannot_find(matrix):
     a = as_role(matrix, "other")  # sees only CL-0002, where "zafiros" never appears
-    results, _ = a.search("zafiro")
+    results, _ = search(a, "zafiro")
     assert results.total == 0 and results.suggestion is None
-    admin_results, _ = as_role(matrix, "admin").search("zafirox")
+    admin_results, _ = search(as_role(matrix, "admin"), "zafirox")
     assert admin_results.suggestion == "zafiros"
 
 
@@ -171,7 +177,7 @@ def test_reassignment_takes_effect_at_once(matrix):
     assert outcome(lambda: as_role(matrix, "other").client("CL-0001")) == "denied"
     record = matrix / "clients/CL-0001-alfa/client.yaml"
     record.write_text(ALPHA.replace("E-011, role: backup", "E-012, role: backup"))
-    results, _ = as_role(matrix, "other").search("zafiros")  # no reindex in between
+    results, _ = search(as_role(matrix, "other"), "zafiros")  # no reindex in between
     assert {h.client_id for h in results.hits} == {"CL-0001"}
 
 
@@ -179,7 +185,7 @@ def test_denials_and_reads_are_audited(matrix):
     with pytest.raises(AccessDenied):
         as_role(matrix, "other").client("CL-0001", "show")
     views.describe(as_role(matrix, "primary"), "CL-0001")
-    records = as_role(matrix, "admin").audit_records(client="CL-0001")
+    records = audit_records(as_role(matrix, "admin"), client="CL-0001")
     assert [(r["login"], r["action"], r["outcome"]) for r in records][-2:] == [
         (LOGINS["other"], "show", "denied"), (LOGINS["primary"], "show", "ok")]
 
@@ -241,7 +247,7 @@ def os_matrix(accounts):
     base = Path(tempfile.mkdtemp(prefix="archive-tool-matrix-", dir="/var/tmp"))
     try:
         root = make_archive(base / "arch", logins)
-        archive(root).update_index()
+        update_index(archive(root))
         _open_up(root)  # staff share the archive's state in-process
         probe = run_as(accounts["other"], root, "--help")
         if probe.returncode != 0:

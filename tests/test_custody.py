@@ -14,6 +14,7 @@ from conftest import TODAY, archive, write
 
 from archive_tool import custody
 from archive_tool.errors import AccessDenied, UsageError
+from archive_tool.syncing import update_index
 from archive_tool.versions import CorruptBlob
 
 CL = "clients/CL-0001-levante"
@@ -25,7 +26,7 @@ def arch(root):
     write(root / CL / "correspondence/2026-03-04-nota.yaml",
           "date: 2026-03-04\nkind: note\nsubject: Nota\nattachments: [nota.txt]\n")
     write(root / NOTE, "versión uno\n")
-    archive(root).update_index()
+    update_index(archive(root))
     return root
 
 
@@ -91,7 +92,7 @@ def test_direct_edit_of_checked_out_file_is_detected(run, arch, tmp_path):
     run("checkout", "CL-0001", "correspondence/nota.txt", "--to", str(tmp_path / "out"),
         "--edit")
     (arch / NOTE).write_text("editada sin permiso\n")
-    archive(arch).update_index()
+    update_index(archive(arch))
     problems = json.loads(run("--json", "validate").stdout)["problems"]
     assert [(p["rule"], p["path"]) for p in problems] == [("checked-out-edited", NOTE)]
     audit = json.loads(run("--json", "audit").stdout)["records"]
@@ -137,11 +138,11 @@ def test_overdue_checkouts(run, arch, tmp_path):
 
 def test_restore_after_delete_and_after_overwrite(run, arch, tmp_path):
     (arch / NOTE).unlink()
-    archive(arch).update_index()
+    update_index(archive(arch))
     assert run("restore", NOTE).exit_code == 0
     assert (arch / NOTE).read_text() == "versión uno\n"
     (arch / NOTE).write_text("sobrescrita\n")
-    archive(arch).update_index()
+    update_index(archive(arch))
     assert run("restore", NOTE, "--version", "1").exit_code == 0
     assert (arch / NOTE).read_text() == "versión uno\n"
     sources = [v["source"] for v in json.loads(run("--json", "versions", NOTE).stdout)[
@@ -220,7 +221,7 @@ custody.checkin(Archive(Path(sys.argv[1])), [Path(sys.argv[2])])
 def test_kill_9_during_checkin_leaves_old_or_new(arch, tmp_path):
     big_old = b"viejo " * 4_000_000
     (arch / NOTE).write_bytes(big_old)
-    archive(arch).update_index()
+    update_index(archive(arch))
     custody.checkout(archive(arch), "CL-0001", ["correspondence/nota.txt"], tmp_path / "o",
                      True, None, None)
     copy = tmp_path / "o/CL-0001-levante/correspondence/nota.txt"
@@ -249,7 +250,7 @@ def test_gc_keeps_everything_unless_asked(run, arch):
     result = run("gc")
     assert result.exit_code == 2 and "every version is kept" in result.stderr
     (arch / NOTE).write_text("otra\n")
-    archive(arch).update_index()
+    update_index(archive(arch))
     result = run("--json", "gc", "--keep-days", "1")
     assert json.loads(result.stdout) == {"versions_forgotten": 0, "blobs_deleted": 0}
 
@@ -257,7 +258,7 @@ def test_gc_keeps_everything_unless_asked(run, arch):
 def test_history_shows_journal_and_versions(run, arch):
     record = arch / CL / "client.yaml"
     record.write_text(record.read_text().replace("tier: standard", "tier: vip"))
-    archive(arch).update_index()
+    update_index(archive(arch))
     data = json.loads(run("--json", "history", "CL-0001").stdout)
     assert [(c["field"], c["old"], c["new"]) for c in data["changes"]] == [
         ("tier", "standard", "vip")]

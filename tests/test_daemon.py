@@ -314,8 +314,10 @@ def test_overflow_then_full_reconcile_catches_up(root, running):
 
 
 def test_exception_inside_handling_is_survived(root, running, monkeypatch):
+    from archive_tool import syncing
+
     calls = {"n": 0}
-    real_sync = running.archive.sync
+    real_sync = syncing.sync
 
     def flaky(*args, **kwargs):
         calls["n"] += 1
@@ -323,7 +325,7 @@ def test_exception_inside_handling_is_survived(root, running, monkeypatch):
             raise RuntimeError("disk on fire")
         return real_sync(*args, **kwargs)
 
-    monkeypatch.setattr(running.archive, "sync", flaky)
+    monkeypatch.setattr(syncing, "sync", flaky)
     write(root / CL / "correspondence/f.txt", "fallo y luego kiwis\n")
     wait_for(lambda: f"{CL}/correspondence/f.txt" in found(root, "kiwis"), 20)
     assert calls["n"] >= 2

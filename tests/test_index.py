@@ -6,14 +6,17 @@ import shutil
 import pytest
 from conftest import archive, write
 
+from archive_tool.checking import validate
 from archive_tool.errors import NotFound
+from archive_tool.finding import search
+from archive_tool.syncing import update_index
 
 CL = "clients/CL-0001-levante"
 ENTRY = "date: 2026-03-04\nkind: letter\nsubject: Revisión de precios\nattachments: [{}]\n"
 
 
 def paths(a, query):
-    results, _ = a.search(query, limit=1000)
+    results, _ = search(a, query, limit=1000)
     return sorted(h.path for h in results.hits)
 
 
@@ -22,13 +25,13 @@ def indexed(root):
     corr = root / CL / "correspondence"
     write(corr / "2026-03-04-precios.yaml", ENTRY.format("nota.txt"))
     write(corr / "nota.txt", "Los albaranes de marzo llegan tarde.\n")
-    report = archive(root).update_index()
+    report = update_index(archive(root))
     assert (report.added, report.deleted) == (3, 0)
     return root
 
 
 def test_no_change_touches_nothing(indexed):
-    report = archive(indexed).update_index()
+    report = update_index(archive(indexed))
     assert (report.added, report.changed, report.deleted, report.unchanged) == (0, 0, 0, 3)
     assert not report.wrote
 
@@ -37,7 +40,7 @@ def test_changed_file_is_reindexed(indexed):
     note = indexed / CL / "correspondence/nota.txt"
     note.write_text("Ahora hablamos de pólizas.\n")
     a = archive(indexed)
-    report = a.update_index()
+    report = update_index(a)
     assert (report.changed, report.unchanged) == (1, 2)
     assert paths(a, "polizas") == [f"{CL}/correspondence/nota.txt"]
     assert paths(a, "albaran") == []
@@ -46,7 +49,7 @@ def test_changed_file_is_reindexed(indexed):
 def test_touch_without_change_is_not_reindexed(indexed):
     note = indexed / CL / "correspondence/nota.txt"
     os.utime(note, ns=(1, 1))
-    report = archive(indexed).update_index()
+    report = update_index(archive(indexed))
     assert (report.changed, report.unchanged) == (0, 3)
 
 
@@ -55,10 +58,10 @@ def test_added_deleted_and_renamed(indexed):
     write(corr / "2026-03-05-otra.yaml", ENTRY.format("b.txt").replace("precios", "plazos"))
     write(corr / "b.txt", "Declaración de titularidad.\n")
     a = archive(indexed)
-    assert a.update_index().added == 2
+    assert update_index(a).added == 2
     (corr / "b.txt").rename(corr / "c.txt")
     (corr / "2026-03-05-otra.yaml").unlink()
-    report = a.update_index()
+    report = update_index(a)
     assert (report.renamed, report.deleted, report.added) == (1, 1, 0)
     assert paths(a, "declaracion") == [f"{CL}/correspondence/c.txt"]
 
@@ -68,9 +71,9 @@ def test_entry_change_reaches_its_attachment(indexed):
     write(corr / "2026-03-04-precios.yaml", ENTRY.format("nota.txt").replace(
         "kind: letter", "kind: fax"))
     a = archive(indexed)
-    report = a.update_index()
+    report = update_index(a)
     assert report.changed == 2  # the entry and its attachment's kind
-    results, _ = a.search("albaranes", kind="fax")
+    results, _ = search(a, "albaranes", kind="fax")
     assert [h.path for h in results.hits] == [f"{CL}/correspondence/nota.txt"]
 
 
@@ -79,10 +82,10 @@ def test_deleted_client_folder_leaves_the_index(indexed):
           "id: CL-0002\nname: Zapaterías Ruiz\ncategory: supplier\nstatus: active\n"
           "since: 2026-01-01\ncontacts: [{staff: E-010, role: primary}]\n")
     a = archive(indexed)
-    a.update_index()
+    update_index(a)
     assert paths(a, "zapaterias") == ["clients/CL-0002-otro/client.yaml"]
     shutil.rmtree(indexed / "clients/CL-0002-otro")
-    assert a.update_index().deleted == 1
+    assert update_index(a).deleted == 1
     assert paths(a, "zapaterias") == []
 
 
@@ -90,22 +93,22 @@ def test_vanished_or_empty_root_deletes_nothing(indexed):
     shutil.move(indexed / "clients", indexed / "away")
     a = archive(indexed)
     with pytest.raises(NotFound, match="nothing was removed"):
-        a.update_index()
+        update_index(a)
     (indexed / "clients").mkdir()
     with pytest.raises(NotFound, match="is empty"):
-        a.update_index()
+        update_index(a)
     assert a.search_index.doc_count() == 3
 
 
 def test_rebuild_starts_from_nothing(indexed):
-    report = archive(indexed).update_index(rebuild=True)
+    report = update_index(archive(indexed), rebuild=True)
     assert (report.added, report.unchanged) == (3, 0)
 
 
 def test_missing_index_is_rebuilt(indexed):
     shutil.rmtree(indexed / ".archive/index")
     a = archive(indexed)
-    report = a.update_index()
+    report = update_index(a)
     assert report.added == 3
     assert paths(a, "albaranes") == [f"{CL}/correspondence/nota.txt"]
 
@@ -114,14 +117,14 @@ def test_corrupt_index_is_rebuilt_with_a_warning(indexed):
     for f in (indexed / ".archive/index").glob("*.toc"):
         f.write_bytes(b"garbage")
     a = archive(indexed)
-    report = a.update_index()
+    report = update_index(a)
     assert report.added == 3
     assert any("damaged" in w for w in report.warnings)
 
 
 def test_schema_version_change_rebuilds(indexed, monkeypatch):
     (indexed / ".archive/index/SCHEMA_VERSION").write_text("0\n")
-    report = archive(indexed).update_index()
+    report = update_index(archive(indexed))
     assert report.added == 3
     assert any("another version" in w for w in report.warnings)
 
@@ -131,9 +134,9 @@ def test_extraction_problem_recorded_and_validated(indexed):
     write(corr / "2026-03-06-roto.yaml", ENTRY.format("roto.pdf"))
     write(corr / "roto.pdf", b"%PDF-1.4 broken")
     a = archive(indexed)
-    report = a.update_index()
+    report = update_index(a)
     assert [p for p, _ in report.problems] == [f"{CL}/correspondence/roto.pdf"]
-    found = [p for p in archive(indexed).validate() if p.rule == "extract-failed"]
+    found = [p for p in validate(archive(indexed)) if p.rule == "extract-failed"]
     assert [(p.path, p.severity) for p in found] == [(f"{CL}/correspondence/roto.pdf",
                                                       "warning")]
     assert paths(a, "albaranes")  # the rest was indexed
@@ -143,7 +146,7 @@ def test_symlink_out_of_the_archive_is_not_followed(indexed, tmp_path):
     secret = write(tmp_path / "secret.txt", "contraseña supersecreta\n")
     (indexed / CL / "correspondence/link.txt").symlink_to(secret)
     a = archive(indexed)
-    a.update_index()
+    update_index(a)
     assert paths(a, "supersecreta") == []
 
 
@@ -153,7 +156,7 @@ def test_editor_temp_files_are_not_indexed(indexed):
     write(corr / "~$acta.docx", "borrador temporal")
     write(corr / ".~lock.acta.docx#", "borrador temporal")
     a = archive(indexed)
-    assert a.update_index().added == 0
+    assert update_index(a).added == 0
     assert paths(a, "borrador") == []
 
 
@@ -163,6 +166,6 @@ def test_many_files_use_the_worker_pool(root):
         write(corr / f"2026-01-{i % 28 + 1:02d}-n{i}.yaml", ENTRY.format(f"n{i}.txt"))
         write(corr / f"n{i}.txt", f"documento número {i} sobre facturas\n")
     a = archive(root)
-    report = a.update_index()
+    report = update_index(a)
     assert report.extracted == 30
     assert len(paths(a, "facturas")) == 30

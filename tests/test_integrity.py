@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CLIENT, archive, write
 
+from archive_tool.checking import validate
 from archive_tool.config import Settings
 from archive_tool.errors import AccessDenied, InvalidInput
 from archive_tool.extract import extract_in
@@ -29,8 +30,10 @@ from archive_tool.files import (
     write_atomic,
     write_in,
 )
+from archive_tool.finding import search
 from archive_tool.reconcile import scan, sha256_in
 from archive_tool.records import Roster, client_folders, load_client, load_clients
+from archive_tool.syncing import update_index
 from archive_tool.versions import KeptMany, NotKept, VersionStore
 
 CL = "clients/CL-0001-levante"
@@ -105,7 +108,7 @@ def test_a_pipe_is_refused_without_blocking_and_reported(root):
     with pytest.raises(UnsafePath, match="is not a regular file"):
         read_in(root, f"{CL}/correspondence/tubo.txt")
     assert (f"{CL}/correspondence/tubo.txt", "not-regular") in {
-        (p.path, p.rule) for p in archive(root).validate()}
+        (p.path, p.rule) for p in validate(archive(root))}
 
 
 @pytest.mark.parametrize("bad", ["../secret", "/etc/passwd", "clients/../../x", ""])
@@ -176,11 +179,11 @@ def test_symlinked_client_record_is_never_read(root, outside):
     assert [(p.path, p.rule, p.severity) for p in client.problems] == [
         (f"{CL}/client.yaml", "symlink", "error")]
     a = archive(root)
-    a.update_index()
+    update_index(a)
     assert a.catalog.record("CL-0001") is None  # nothing of it reached the journal
     assert a.catalog.journal("CL-0001") == []
-    assert a.search("zafiro")[0].total == 0
-    assert ("symlink", f"{CL}/client.yaml") in {(p.rule, p.path) for p in a.validate()}
+    assert search(a, "zafiro")[0].total == 0
+    assert ("symlink", f"{CL}/client.yaml") in {(p.rule, p.path) for p in validate(a)}
 
 
 def test_symlinked_entry_and_attachment_are_problems_not_content(root, outside):
@@ -194,9 +197,9 @@ def test_symlinked_entry_and_attachment_are_problems_not_content(root, outside):
     assert [e.relpath for e in client.entries] == [f"{CL}/correspondence/2026-03-05-nota.yaml"]
     assert client.correspondence_files() == ["2026-03-05-nota.yaml"]
     a = archive(root)
-    a.update_index()
-    assert a.search("zafiro")[0].total == 0
-    found = {(p.path, p.rule) for p in a.validate()}
+    update_index(a)
+    assert search(a, "zafiro")[0].total == 0
+    found = {(p.path, p.rule) for p in validate(a)}
     assert {(f"{CL}/correspondence/2026-03-04-robada.yaml", "symlink"),
             (f"{CL}/correspondence/adjunto.txt", "symlink")} <= found
     assert not any(rule == "attachment-missing" for _, rule in found)
@@ -217,7 +220,7 @@ def test_symlinked_correspondence_folder_lends_no_entries(root):
     client = load_client(root, "CL-0001", root / CL)
     assert client.entries == [] and client.correspondence_files() == []
     assert ("symlink", f"{CL}/correspondence") in {(p.rule, p.path)
-                                                  for p in archive(root).validate()}
+                                                  for p in validate(archive(root))}
 
 
 def test_symlinked_staff_roster_grants_nobody(root, tmp_path):
@@ -308,7 +311,7 @@ def test_version_cap_is_a_policy_setting(root):
           "  version_max_bytes: 1048576\n")
     a = archive(root)
     assert a.settings.policy.version_max_bytes == 2**20
-    assert [p for p in a.validate() if p.path == "archive.yaml"] == []
+    assert [p for p in validate(a) if p.path == "archive.yaml"] == []
 
 
 # --- duplicate client ids gain nothing ---------------------------------------------
@@ -326,12 +329,12 @@ def twin(root):
           f"date: 2026-03-04\nkind: note\nsubject: {SECRET}\n")
     write(root / "clients/CL-0004-a/client.yaml",
           REAL.replace("staff: E-010", "staff: E-011").replace("A28000004", "X0000000T"))
-    archive(root).update_index()
+    update_index(archive(root))
     return root
 
 
 def test_both_claiming_folders_get_a_duplicate_id_error(twin):
-    found = [p for p in archive(twin).validate() if p.rule == "duplicate-id"]
+    found = [p for p in validate(archive(twin)) if p.rule == "duplicate-id"]
     assert sorted((p.path, p.severity) for p in found) == [
         ("clients/CL-0004-a/client.yaml", "error"),
         ("clients/CL-0004-real/client.yaml", "error")]
@@ -348,7 +351,7 @@ def test_a_self_granted_twin_folder_gains_nothing(twin):
         member.client("CL-0004")
     assert "CL-0004" not in {c.id for c in member.visible_clients()}
     assert "CL-0004" not in (member.visibility().clients or set())
-    assert member.search("zafiro")[0].total == 0
+    assert search(member, "zafiro")[0].total == 0
     for attempt in (lambda: custody.versions(member, "clients/CL-0004-real/client.yaml"),
                     lambda: custody.restore(member, "clients/CL-0004-real/client.yaml",
                                             to=twin.parent / "robado.yaml")):
@@ -361,7 +364,7 @@ def test_twins_are_seen_by_admins_and_by_staff_every_claim_allows(twin):
     admin = archive(twin)
     assert {c.folder.name for c in admin.visible_clients() if c.id == "CL-0004"} == {
         "CL-0004-real", "CL-0004-a"}
-    assert admin.search("zafiro")[0].total == 1
+    assert search(admin, "zafiro")[0].total == 1
     contact = archive(twin, login="cruiz")  # E-010: contact of the real folder only
     with pytest.raises(AccessDenied):
         contact.client("CL-0004")

@@ -18,6 +18,7 @@ from conftest import Run, write
 
 from archive_tool.archive import Archive
 from archive_tool.errors import AccessDenied, NotFound
+from archive_tool.oversight import permission_plan
 from archive_tool.permissions import ArchivePlan, apply, drift, plan_archive
 from archive_tool.records import Roster, client_folders, load_client
 
@@ -342,5 +343,5 @@ def test_cli_apply_and_check_as_root_and_refused_to_members(root, accounts):
     assert drifted.exit_code == 1
     assert drifted.output == f"archive.yaml: user {accounts['nob']} has r--, should have ---\n"
     with pytest.raises(AccessDenied) as denied:
-        Archive(root, login=accounts["ana"]).permission_plan(None)
+        permission_plan(Archive(root, login=accounts["ana"]), None)
     assert denied.value.exit_code == 3

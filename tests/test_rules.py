@@ -5,11 +5,13 @@ from pathlib import Path
 import pytest
 from conftest import CLIENT, archive, write
 
+from archive_tool.checking import validate
+
 CL = "clients/CL-0001-levante"
 
 
 def problems(root: Path, rule: str | None = None):
-    found = archive(root).validate()
+    found = validate(archive(root))
     return [p for p in found if rule is None or p.rule == rule]
 
 

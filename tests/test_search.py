@@ -17,6 +17,9 @@ from archive_tool.records import client_folders, load_client
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate  # noqa: E402
 
+from archive_tool.finding import search
+from archive_tool.syncing import update_index
+
 
 def test_sample_search_informe_anual(sample):
     result = Run(sample)("--json", "search", "informe anual", "--limit", "5")
@@ -122,7 +125,7 @@ def oracle(tmp_path_factory):
     root = tmp_path_factory.mktemp("oracle") / "arch"
     generate(root, clients=8, entries_per_client=14, today=TODAY)
     a = archive(root)
-    a.update_index()
+    update_index(a)
     docs = _docs(root, a.settings.policy)
     for d in docs.values():
         d["terms"] = {t for f in d["fields"] for t in terms(f)}
@@ -130,7 +133,7 @@ def oracle(tmp_path_factory):
 
 
 def _found(a, query, **kw):
-    results, _ = a.search(query, limit=100_000, **kw)
+    results, _ = search(a, query, limit=100_000, **kw)
     assert results.total == len(results.hits)
     return {h.path for h in results.hits}
 

@@ -5,6 +5,7 @@ messages, and one slow or broken caller never holding up the others."""
 import os
 import socket
 import struct
+import sys
 import threading
 import time
 from pathlib import Path
@@ -30,8 +31,8 @@ def echo(tmp_path):
 
     def handle(request: Request, connection: Connection) -> int:
         seen.append((request, connection.peer.uid))
-        print("out:", " ".join(request.argv))
-        print("a warning", file=__import__("sys").stderr)
+        sys.stdout.write("out: " + " ".join(request.argv) + "\n")
+        sys.stderr.write("a warning\n")
         return 3
 
     server, address = serve(tmp_path, handle)
@@ -63,7 +64,7 @@ def test_the_caller_s_files_both_ways(tmp_path, capfd):
         try:
             files.write_new(files.resolve("out/copy.bin"), [b"again"])
         except FileExistsError:
-            print("refused to overwrite")
+            sys.stdout.write("refused to overwrite\n")
         return 0
 
     server, address = serve(tmp_path, handle)

@@ -16,9 +16,11 @@ from archive_tool.cli.app import Session, cli, table
 def audit(ctx: click.Context, client_id, user, since, verify):
     """The access and change log (information admins)."""
     session: Session = ctx.obj
+    from archive_tool import oversight
+
     archive = session.archive
     if verify:
-        verdict = archive.audit_verify()
+        verdict = oversight.audit_verify(archive)
         text = [("ok: " if verdict.ok else "broken: ") + verdict.message]
         text += [f"  checked: {line}" for line in verdict.checked]
         text += [f"  not ruled out: {line}" for line in verdict.not_ruled_out]
@@ -28,7 +30,7 @@ def audit(ctx: click.Context, client_id, user, since, verify):
         if not verdict.ok:
             ctx.exit(1)
         return
-    records = archive.audit_records(client_id, user, since.date() if since else None)
+    records = oversight.audit_records(archive, client_id, user, since.date() if since else None)
     rows = [[r.get("at", "")[:19], r.get("staff") or "-", r.get("login", ""),
              r.get("action", ""), r.get("client") or "", r.get("outcome", ""),
              (r.get("query") or r.get("path") or r.get("detail") or "")[:60]]

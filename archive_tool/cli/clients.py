@@ -35,7 +35,10 @@ def client() -> None:
 @pass_session
 def client_new(session: Session, name, category, special_type, tier, important, staff):
     """Create a client folder from the template and print its id."""
-    c = session.archive.new_client(name, category, special_type, tier, important, list(staff))
+    from archive_tool import filing
+
+    c = filing.new_client(session.archive, name, category, special_type, tier, important,
+                          list(staff))
     session.emit({"id": c.id, "path": c.relpath}, c.id)
 
 

@@ -109,7 +109,9 @@ def gc(session: Session, keep_days):
 @pass_session
 def history(session: Session, client_id):
     """The client record's field-level change journal."""
-    rows, files = session.archive.history(client_id)
+    from archive_tool import custody
+
+    rows, files = custody.history(session.archive, client_id)
     text = ["record changes:"]
     text += [f"  {r['at']}  {r['owner'] or 'direct':<10} {r['field']}: {_short(r['old'])} ->"
              f" {_short(r['new'])}{'' if r['noted'] else '  (no note in changes)'}"

@@ -44,10 +44,12 @@ def init(session: Session, path: Path, name, sample):
 def log(session: Session, client_id, kind, subject, when, direction, staff, files, summary,
         counterpart, confidential, sends):
     """Record a contact; copies files in as attachments."""
-    path = session.archive.log(
-        client_id, kind, subject, when=when.date() if when else None, direction=direction,
-        staff=list(staff), files=list(files), summary=summary, counterpart=counterpart,
-        confidential=confidential, sends=sends)
+    from archive_tool import filing
+
+    path = filing.log(
+        session.archive, client_id, kind, subject, when=when.date() if when else None,
+        direction=direction, staff=list(staff), files=list(files), summary=summary,
+        counterpart=counterpart, confidential=confidential, sends=sends)
     rel = path.relative_to(session.archive.root).as_posix()
     session.emit({"path": rel}, f"logged {rel}")
 
@@ -58,7 +60,9 @@ def log(session: Session, client_id, kind, subject, when, direction, staff, file
 def validate(ctx: click.Context, ids):
     """Check records and folders; exit 1 if any error."""
     session: Session = ctx.obj
-    problems = session.archive.validate(list(ids))
+    from archive_tool.checking import validate as check
+
+    problems = check(session.archive, list(ids))
     errors = sum(p.is_error for p in problems)
     session.emit({"ok": errors == 0, "problems": [p.to_json() for p in problems]},
                  "\n".join([*map(str, problems),

@@ -5,7 +5,10 @@ from __future__ import annotations
 import click
 
 from archive_tool.cli.app import Session, cli, pass_session
-from archive_tool.permissions import ArchivePlan
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from archive_tool.permissions import ArchivePlan
 
 
 @cli.group()
@@ -46,7 +49,9 @@ def _plan_text(plan: ArchivePlan) -> str:
 @pass_session
 def plan(session: Session) -> None:
     """Print who may use the archive's files and each client folder."""
-    found = session.archive.permission_plan(_service_user(session))
+    from archive_tool import oversight
+
+    found = oversight.permission_plan(session.archive, _service_user(session))
     session.emit(_plan_json(found), _plan_text(found))
 
 
@@ -55,7 +60,10 @@ def plan(session: Session) -> None:
 def apply(session: Session) -> None:
     """Set owners and ACLs to the plan where they differ (as root, or an information
     admin on an archive without a service)."""
-    found, changed, remaining = session.archive.apply_permissions(_service_user(session))
+    from archive_tool import oversight
+
+    found, changed, remaining = oversight.apply_permissions(session.archive,
+                                                            _service_user(session))
     text = "\n".join(changed) or "nothing to change"
     if remaining:
         text += "\nstill to fix by hand:\n" + "\n".join(remaining)
@@ -67,7 +75,9 @@ def apply(session: Session) -> None:
 def check(ctx: click.Context) -> None:
     """Report where owners and effective rights differ from the plan; exit 1 if any."""
     session: Session = ctx.obj
-    drift = session.archive.permission_drift(_service_user(session))
+    from archive_tool import oversight
+
+    drift = oversight.permission_drift(session.archive, _service_user(session))
     session.emit({"ok": not drift, "drift": drift}, "\n".join(drift) or "no drift")
     if drift:
         ctx.exit(1)

@@ -43,9 +43,11 @@ def _report_lines(report) -> list[str]:
 @pass_session
 def index(session: Session, rebuild):
     """Bring the index up to date with the files."""
+    from archive_tool.syncing import update_index
+
     progress = _Progress()
     try:
-        report = session.archive.update_index(rebuild=rebuild, progress=progress)
+        report = update_index(session.archive, rebuild=rebuild, progress=progress)
     finally:
         progress.close()
     for line in _report_lines(report):
@@ -67,10 +69,12 @@ def index(session: Session, rebuild):
 @click.pass_context
 def search(ctx: click.Context, query, client_id, kind, year, limit):
     """Full-text search; exit 1 if nothing is found."""
+    from archive_tool.finding import search as find
+
     session: Session = ctx.obj
     progress = _Progress()
     try:
-        results, built = session.archive.search(query, client_id, kind, year, limit,
+        results, built = find(session.archive, query, client_id, kind, year, limit,
                                                 progress=progress)
     finally:
         progress.close()
