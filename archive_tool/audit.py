@@ -218,9 +218,9 @@ class AuditLog:
         self.syslog_address = None if syslog_address is None else os.fspath(syslog_address)
         self.system_log = system_log
 
-    def append(self, action: str, *, staff: str | None, login: str, outcome: str = "ok",
-               client: str | None = None, path: str | None = None, query: str | None = None,
-               detail: str | None = None) -> dict:
+    def append(self, action: str, *, staff: str | None, login: str | None,
+               outcome: str = "ok", client: str | None = None, path: str | None = None,
+               query: str | None = None, detail: str | None = None) -> dict:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
         try:

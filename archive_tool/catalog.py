@@ -94,7 +94,7 @@ class Catalog:
                   " problem FROM files")
         if under is None:
             return {r[0]: FileRow(*r) for r in self.db.execute(select)}
-        out = {}
+        out: dict[str, FileRow] = {}
         for folder in under:
             prefix = folder.rstrip("/") + "/"
             cur = self.db.execute(select + " WHERE path >= ? AND path < ?",
@@ -110,7 +110,7 @@ class Catalog:
             "SELECT path, problem FROM files WHERE problem IS NOT NULL ORDER BY path"))
 
     def known_texts(self, hashes: Iterable[str]) -> set[str]:
-        found = set()
+        found: set[str] = set()
         hashes = list(hashes)
         for i in range(0, len(hashes), 500):
             chunk = hashes[i:i + 500]

@@ -133,6 +133,7 @@ def _call(channel: Channel, files: LocalFiles, fn: str, args: dict) -> None:
             return
         channel.send({"op": "reply", "ok": True})
         return
+    reply: dict[str, object] = {}
     try:
         if fn == "resolve":
             reply = {"path": files.resolve(path)}

@@ -11,7 +11,7 @@ from archive_tool.files import copy_into, file_in
 from archive_tool.ledger import Checkout, inside
 from archive_tool.protocol import read_chunks
 from archive_tool.reconcile import scan, sha256_in
-from archive_tool.records import CLIENT_FOLDER, CLIENTS_DIR
+from archive_tool.records import CLIENT_FOLDER, CLIENTS_DIR, Client
 from archive_tool.versions import Version
 
 
@@ -161,7 +161,7 @@ def checkouts(archive: Archive, user: str | None = None,
     return found
 
 
-def _archive_path(archive: Archive, given: str) -> str:
+def _archive_path(archive: Archive, given: str) -> tuple[str, Client]:
     """An archive-relative path to a client's file, checked for escapes and access (the
     files of confidential entries the caller may not see look like no file at all)."""
     given_path = PurePosixPath(given)
@@ -180,11 +180,11 @@ def _archive_path(archive: Archive, given: str) -> str:
     if client.folder.name != parts[1] or path in archive.hidden_paths(client):
         archive.record("versions", client=client.id, path=path, outcome="not-found")
         raise NotFound(f"{path}: no stored versions")
-    return path
+    return path, client
 
 
 def versions(archive: Archive, given: str) -> list[Version]:
-    path = _archive_path(archive, given)
+    path, _ = _archive_path(archive, given)
     found = archive.versions.history(path)
     archive.record("versions", path=path)
     if not found:
@@ -196,10 +196,10 @@ def restore(archive: Archive, given: str, n: int | None = None,
             to: Path | None = None) -> tuple[Version, Path]:
     """Put a version back in place (the current content becoming a version first) or
     write it elsewhere; the blob is checked against its hash first."""
-    path = _archive_path(archive, given)
+    path, client = _archive_path(archive, given)
     version = archive.versions.get(path, n)
     blob = archive.versions.read_checked(version)
-    client_id = CLIENT_FOLDER.match(Path(path).parts[1]).group(1)
+    client_id = client.id
     if to is not None:
         dest = Path(archive.outside.resolve(str(to)))
         if archive.outside.kind(str(dest)) == "dir":

@@ -34,6 +34,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from archive_tool import syncing
@@ -136,7 +137,7 @@ class Daemon:
         self.debouncer = Debouncer(quiet=quiet, max_delay=max_delay)
         self.stopping = threading.Event()
         self.must_reconcile_all = False
-        self.observer = None
+        self.observer: BaseObserver | None = None
         self.closed: dict[str, float] = {}  # path -> when a completed write was seen
         self.started = datetime.now(UTC)
         self.last_full: float | None = None

@@ -49,7 +49,7 @@ def _by_name(f: BinaryIO) -> str | bytes:
 
 
 def _pdf(f: BinaryIO) -> str:
-    import pypdfium2  # type: ignore[import-untyped]
+    import pypdfium2
 
     try:
         doc = pypdfium2.PdfDocument(_by_name(f))

@@ -57,13 +57,14 @@ def plan(archive: Archive, folder: Path, client_id: str) -> list[Item]:
     client = archive.client(client_id, "import")
     if archive.outside.kind(str(folder)) != "dir":
         raise NotFound(f"{folder}: no such folder to import")
-    have = {}
+    have: dict[str, str] = {}
     for rel in scan(archive.root, client.folder, ()):
         try:
             have.setdefault(sha256_in(archive.root, rel), rel)
         except OSError:
             continue
-    items, seen = [], {}
+    items: list[Item] = []
+    seen: dict[str, str] = {}
     for name, mtime in archive.outside.walk(str(folder)):
         path = Path(name)
         if is_ignored(path.name):

@@ -97,8 +97,9 @@ class Ledger:
                          checkout.id))
 
     def open(self) -> list[Checkout]:
-        return [_row(r) for r in self.db.execute(
-            "SELECT * FROM checkouts WHERE state = 'open' ORDER BY due, id")]
+        return [c for r in self.db.execute(
+            "SELECT * FROM checkouts WHERE state = 'open' ORDER BY due, id")
+            if (c := _row(r)) is not None]
 
 
 def _row(row) -> Checkout | None:

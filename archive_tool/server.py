@@ -199,7 +199,7 @@ class RemoteFiles(CallerFiles):
 
     def open_read(self, path: str) -> contextlib.AbstractContextManager[BinaryIO]:
         self._call("read", path)
-        return io.BufferedReader(_Incoming(self.channel.receive_bytes()))  # type: ignore[return-value]
+        return io.BufferedReader(_Incoming(self.channel.receive_bytes()))
 
     def write_new(self, path: str, chunks: Iterable[bytes]) -> None:
         self.channel.send({"op": "call", "fn": "write", "args": {"path": path}})
@@ -217,7 +217,7 @@ class _Incoming(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         if not self.pending:
             self.pending = next(self.chunks, b"")
         n = min(len(buffer), len(self.pending))
@@ -256,7 +256,7 @@ class _ThreadStream(io.TextIOBase):
     def _connection(self) -> Connection | None:
         return getattr(_local, "connection", None)
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError("write() argument must be str")
         connection = self._connection()

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import yaml  # type: ignore[import-untyped]
-from yaml import events as ev  # type: ignore[import-untyped]
-from yaml.constructor import SafeConstructor  # type: ignore[import-untyped]
-from yaml.nodes import ScalarNode  # type: ignore[import-untyped]
-from yaml.resolver import Resolver  # type: ignore[import-untyped]
+import yaml
+from yaml import events as ev
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 50
@@ -160,8 +160,9 @@ class _Builder:
             if isinstance(event, ev.ScalarEvent):
                 value: Any = self._scalar(event)
             else:
-                if event.tag not in (None, "!", _STD + "map", _STD + "seq", "!!map", "!!seq"):
-                    raise _problem(f"tag {event.tag} is not allowed in archive files", event,
+                tag = getattr(event, "tag", None)
+                if tag not in (None, "!", _STD + "map", _STD + "seq", "!!map", "!!seq"):
+                    raise _problem(f"tag {tag} is not allowed in archive files", event,
                                    "yaml-tag")
                 if len(stack) >= MAX_DEPTH:
                     raise _problem(f"nested deeper than {MAX_DEPTH} levels", event, "too-deep")

@@ -8,13 +8,17 @@ import click
 
 from archive_tool.cli.app import Session, cli, pass_session
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
 
 class _Progress:
     """A progress bar on a terminal for long runs; silent otherwise."""
 
     def __init__(self) -> None:
-        self.bar = None
-        self.stage = None
+        self.bar: ProgressBar[int] | None = None
+        self.stage: str | None = None
         self.enabled = sys.stderr.isatty()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -25,7 +29,8 @@ class _Progress:
             self.stage = stage
             self.bar = click.progressbar(length=total, label=f"{stage:<8}", file=sys.stderr)
             self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
+        if self.bar is not None:
+            self.bar.update(done - self.bar.pos)
 
     def close(self) -> None:
         if self.bar is not None:

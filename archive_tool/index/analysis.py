@@ -68,11 +68,12 @@ class SpanishStemFilter(Filter):
         if cached is not None:
             return cached
         key = word
-        if self._stemmer is None:
-            self._stemmer = Stemmer.Stemmer("spanish")
+        stemmer = self._stemmer
+        if stemmer is None:
+            stemmer = self._stemmer = Stemmer.Stemmer("spanish")
         for pattern, singular in _PLURALS:
             word = pattern.sub(singular, word)
-        stem = self._stemmer.stemWord(word)
+        stem = stemmer.stemWord(word)
         if len(self._cache) < self.cachesize:
             self._cache[key] = stem
         return stem
