@@ -105,6 +105,16 @@ def service_address(root: Path) -> ServiceAddress | None:
     return None
 
 
+def archive_language(root: Path) -> str | None:
+    """archive.yaml's `language`, or None when it cannot be read."""
+    try:
+        text = (root / ARCHIVE_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    m = re.search(r"^language\s*:\s*(.+)$", text, re.MULTILINE)
+    return _scalar(m.group(1)) if m else None
+
+
 def default_socket(archive_text: str) -> str:
     """/run/archive-tool/<slug of the archive's name>.sock"""
     m = re.search(r"^name\s*:\s*(.+)$", archive_text, re.MULTILINE)

@@ -50,6 +50,17 @@ contacts:
 """
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Tests read the tool in English unless they ask for Spanish (test_language)."""
+    from archive_tool import i18n
+
+    monkeypatch.setenv(i18n.LANG_ENV, "en")
+    i18n.use("en")
+    yield
+    i18n.use(i18n.DEFAULT)
+
+
 def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):

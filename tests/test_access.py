@@ -220,7 +220,7 @@ def accounts():
 
 def run_as(login: str, root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp",
-           "PYTHONPATH": str(REPO)}
+           "PYTHONPATH": str(REPO), "ARCHIVE_TOOL_LANG": "en"}
     return subprocess.run(["runuser", "-u", login, "--", sys.executable, "-m", "archive_tool",
                            "-A", str(root), "--json", *args], capture_output=True, text=True,
                           env=env, check=False, timeout=120)

@@ -96,7 +96,7 @@ class Team:
 
     def env(self) -> dict[str, str]:
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp",
-                "PYTHONPATH": str(REPO), "LANG": "C.UTF-8"}
+                "PYTHONPATH": str(REPO), "ARCHIVE_TOOL_LANG": "en", "LANG": "C.UTF-8"}
 
     def cli(self, role: str, *args: str, cwd: Path | None = None,
             json_out: bool = True) -> subprocess.CompletedProcess:
@@ -266,6 +266,26 @@ def test_members_commands_work_after_setup(team, tmp_path):
         assert refused.returncode == 5, refused.stderr
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_index_and_import_through_the_service(team):
+    indexed = team.cli("admin", "index")
+    assert indexed.returncode == 0, indexed.stderr
+    assert team.cli("pedro", "index", "--rebuild").returncode == 3  # admins only
+    scans = Path(f"/var/tmp/{team.root.parent.name}-escaner")
+    (scans / "sub").mkdir(parents=True)
+    (scans / "2026-10-01-albaran.txt").write_text("Albarán de membrillo.\n")
+    (scans / "sub/2026-10-02-pedido.txt").write_text("Pedido de membrillo.\n")
+    for path in (scans, scans / "sub", *scans.rglob("*.txt")):
+        shutil.chown(path, team.login["ana"])
+    scans.chmod(0o700)
+    try:
+        done = team.cli("ana", "import", str(scans), "--client", "CL-0001")
+    finally:
+        shutil.rmtree(scans)
+    assert done.returncode == 0, done.stderr
+    assert len([i for i in json.loads(done.stdout)["items"] if i["entry"]]) == 2
+    wait_for(lambda: len(team.search("pedro", "membrillo")) >= 2, 10, "the import indexed")
 
 
 def test_the_shell_reaches_nothing_the_policy_forbids(team):

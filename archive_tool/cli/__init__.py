@@ -30,6 +30,27 @@ def load() -> Any:
     return cli
 
 
+def _speak(argv: list[str]) -> None:
+    """The person's language from the first line on: ARCHIVE_TOOL_LANG, else the
+    language of the archive the command names, else Spanish."""
+    import os
+
+    from archive_tool import i18n, locate
+    from archive_tool.errors import ArchiveError
+
+    archive = None
+    for i, arg in enumerate(argv):
+        if arg in ("-A", "--archive") and i + 1 < len(argv):
+            archive = argv[i + 1]
+        elif arg.startswith("--archive="):
+            archive = arg.split("=", 1)[1]
+    try:
+        language = locate.archive_language(locate.find_root(archive))
+    except (ArchiveError, OSError):
+        language = None
+    i18n.use(i18n.choose(language, os.environ.get(i18n.LANG_ENV)))
+
+
 def __getattr__(name: str) -> Any:
     if name == "cli":
         return load()
@@ -37,9 +58,12 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
-    from archive_tool.client import forward
+    _speak(sys.argv[1:])
+    code = None
+    if not any(a in ("-h", "--help") for a in sys.argv[1:]):  # help is always local
+        from archive_tool.client import forward
 
-    code = forward(sys.argv[1:])
+        code = forward(sys.argv[1:])
     if code is None:
         load().main(prog_name="archive-tool")
         code = 0  # pragma: no cover

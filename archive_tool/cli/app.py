@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sys
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from archive_tool import i18n
 from archive_tool.errors import ArchiveError, ExitCode
 from archive_tool.locate import find_root
 
 if TYPE_CHECKING:
     from archive_tool.archive import Archive
     from archive_tool.outside import CallerFiles
+
+i18n.translate_click()
 
 DEMO_BANNER = ("archive-tool: demo archive: every login is treated as an information"
                " administrator")
@@ -51,6 +55,7 @@ class Session:
             return Archive(c.root, login=c.login, system=c.system, outside=c.files,
                            shared=c.shared)
         archive = Archive(find_root(self.archive_path))
+        i18n.use(i18n.choose(archive.settings.language, os.environ.get(i18n.LANG_ENV)))
         if archive.settings.demo:
             click.echo(DEMO_BANNER, err=True)
         return archive

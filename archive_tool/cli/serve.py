@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from archive_tool import i18n
 from archive_tool.archive import Shared
 from archive_tool.cli.app import Caller, Session
 from archive_tool.client import LOCAL_COMMANDS, command_of
 from archive_tool.errors import ExitCode
+from archive_tool.locate import archive_language
 from archive_tool.server import Connection, Handler, Request
 
 
@@ -17,6 +19,7 @@ def handler(root: Path, shared: Shared, service_user: str | None) -> Handler:
     def handle(request: Request, connection: Connection) -> int:
         from archive_tool.cli import load
 
+        i18n.use(i18n.choose(archive_language(root), request.lang))
         if Path(request.root).resolve() != root:
             connection.write("stderr", f"error: this archive service keeps {root}, not"
                                        f" {request.root}; check archive.yaml's service\n")

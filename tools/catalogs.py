@@ -1,0 +1,109 @@
+"""The message catalogs: extract every marked sentence from the package, bring the
+Spanish and English catalogs up to date, compile them for the package.
+
+    python tools/catalogs.py            # extract + update + compile
+    python tools/catalogs.py --check    # exit 1 if a message lacks a translation
+
+Needs Babel (in the test extra). English catalogs translate each message to
+itself, so that both are complete and a missing translation shows in either.
+click's own sentences are extracted from the installed click too. Translations
+found in tools/translations/*.po (one file per part of the program, written by
+whoever wrote its messages) fill the Spanish catalog's missing entries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "archive_tool"
+LOCALE = PACKAGE / "locale"
+DOMAIN = "archive_tool"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+LANGUAGES = ("es", "en")
+MEMORY = ROOT / "tools" / "translations"
+
+
+def extract() -> Catalog:
+    template = Catalog(project="archive-tool", domain=DOMAIN)
+    for package in (PACKAGE, Path(click.__file__).parent):
+        for filename, lineno, message, comments, context in extract_from_dir(
+                package, method_map=[("**.py", "python")], keywords=KEYWORDS,
+                comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
+            if "_winconsole" in filename or "shell_completion" in filename:
+                continue
+            template.add(message, None, [(f"{package.name}/{filename}", lineno)],
+                         auto_comments=comments, context=context)
+    return template
+
+
+def memory() -> dict:
+    """Known Spanish translations, from tools/translations/*.po."""
+    known: dict = {}
+    for path in sorted(MEMORY.glob("*.po")):
+        with path.open("rb") as f:
+            for message in read_po(f, locale="es"):
+                if message.id and message.string:
+                    known[message.id] = message.string
+    return known
+
+
+def po_path(language: str) -> Path:
+    return LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load(language: str) -> Catalog:
+    path = po_path(language)
+    if not path.is_file():
+        return Catalog(locale=language, domain=DOMAIN, project="archive-tool")
+    with path.open("rb") as f:
+        return read_po(f, locale=language, domain=DOMAIN)
+
+
+def update(template: Catalog) -> dict[str, list[str]]:
+    """Bring each catalog up to date with the code; (language -> untranslated ids)."""
+    missing = {}
+    known = memory()
+    for language in LANGUAGES:
+        catalog = load(language)
+        catalog.update(template, no_fuzzy_matching=True)
+        for message in catalog:
+            if message.id and not message.string:
+                message.string = message.id if language == "en" else known.get(message.id, "")
+        catalog.obsolete.clear()
+        missing[language] = [str(m.id) for m in catalog if m.id and (
+            not m.string or (isinstance(m.string, tuple) and not all(m.string))
+            or m.fuzzy)]
+        path = po_path(language)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            write_po(f, catalog, width=100, sort_output=False, omit_header=False)
+        with path.with_suffix(".mo").open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=False)
+    return missing
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    missing = update(extract())
+    for language, ids in missing.items():
+        for message_id in ids:
+            print(f"{language}: no translation: {message_id!r}", file=sys.stderr)
+    if args.check:
+        return 1 if any(missing.values()) else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
