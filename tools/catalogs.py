@@ -17,12 +17,11 @@ import argparse
 import sys
 from pathlib import Path
 
+import click
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-
-import click
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "archive_tool"
@@ -99,7 +98,7 @@ def main() -> int:
     missing = update(extract())
     for language, ids in missing.items():
         for message_id in ids:
-            print(f"{language}: no translation: {message_id!r}", file=sys.stderr)
+            sys.stderr.write(f"{language}: no translation: {message_id!r}\n")
     if args.check:
         return 1 if any(missing.values()) else 0
     return 0
