@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from archive_tool.errors import AccessDenied, ArchiveError, ExitCode
+from archive_tool.i18n import _
 from archive_tool.locate import ServiceAddress, find_root, service_address
 from archive_tool.outside import LocalFiles
 from archive_tool.protocol import VERSION, Channel, ProtocolError, read_chunks
@@ -68,14 +69,14 @@ def forward(argv: list[str]) -> int | None:
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(_("error: {message}").format(message=message) + "\n")
     return int(code)
 
 
 def _not_answering(address: ServiceAddress, why: str) -> int:
-    return _fail(f"the archive service is not answering ({address.socket}: {why}); ask the"
-                 " information department to start it (systemctl start archive-tool)",
-                 ExitCode.UNAVAILABLE)
+    return _fail(_("the archive service is not answering ({socket}: {reason}); ask the"
+                   " information department to start it (systemctl start archive-tool)"
+                   ).format(socket=address.socket, reason=why), ExitCode.UNAVAILABLE)
 
 
 def run(address: ServiceAddress, root: Path, argv: list[str]) -> int:
@@ -97,7 +98,8 @@ def run(address: ServiceAddress, root: Path, argv: list[str]) -> int:
     except (ProtocolError, OSError) as e:
         return _not_answering(address, str(e))
     except KeyboardInterrupt:
-        return _fail("interrupted", ExitCode.FINDINGS)
+        return _fail(_("interrupted; the archive service finishes or undoes what it was"
+                       " doing"), ExitCode.INTERRUPTED)
     finally:
         sock.close()
 
@@ -116,7 +118,7 @@ def _converse(channel: Channel) -> int:
         elif op == "exit":
             return int(message.get("code", ExitCode.FINDINGS))
         else:
-            raise ProtocolError(f"unexpected message {op!r}")
+            raise ProtocolError(_("unexpected message {name}").format(name=repr(op)))
 
 
 def _call(channel: Channel, files: LocalFiles, fn: str, args: dict) -> None:
@@ -144,7 +146,7 @@ def _call(channel: Channel, files: LocalFiles, fn: str, args: dict) -> None:
         elif fn == "read":
             f = files.open_read(path)
         else:
-            raise OSError(errno.ENOSYS, f"unknown operation {fn}")
+            raise OSError(errno.ENOSYS, _("unknown operation {name}").format(name=fn))
     except OSError as e:
         channel.send(_error(e, path))
         return

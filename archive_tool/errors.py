@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 4
     CONFLICT = 5
     UNAVAILABLE = 6
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class ArchiveError(Exception):

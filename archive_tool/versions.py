@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive_tool.config import Policy
-from archive_tool.errors import ArchiveError, NotFound
+from archive_tool.errors import ArchiveError, ExitCode, NotFound
 from archive_tool.files import copy_into, file_in, file_nofollow
 
 SCHEMA = """
@@ -47,7 +47,9 @@ CREATE TABLE IF NOT EXISTS versions_not_kept (
 
 
 class CorruptBlob(ArchiveError):
-    pass
+    """A stored version whose content no longer matches its hash."""
+
+    exit_code = ExitCode.FINDINGS
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,42 @@ def extract() -> Catalog:
                 continue
             template.add(message, None, [(f"{package.name}/{filename}", lineno)],
                          auto_comments=comments, context=context)
+    for where, text in help_texts():
+        template.add(text, None, [(where, 0)])
     return template
+
+
+def help_texts() -> list[tuple[str, str]]:
+    """The help of every command and option, as click shows it."""
+    from archive_tool.cli import load
+
+    found = []
+
+    def walk(command, path: str) -> None:
+        if command.help:
+            found.append((path, command.help))
+        if command.short_help:
+            found.append((path, command.short_help))
+        for param in command.params:
+            if getattr(param, "help", None):
+                found.append((f"{path} {param.name}", param.help))
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(load(), "archive-tool")
+    return found
+
+
+def check() -> dict[str, list[str]]:
+    """The messages of the code that either catalog lacks, without writing anything."""
+    template = extract()
+    missing = {}
+    for language in LANGUAGES:
+        catalog = load(language)
+        missing[language] = [str(m.id) for m in template if m.id and (
+            (found := catalog.get(m.id)) is None or not found.string
+            or (isinstance(found.string, tuple) and not all(found.string)))]
+    return missing
 
 
 def memory() -> dict:
@@ -95,7 +130,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    missing = update(extract())
+    missing = check() if args.check else update(extract())
     for language, ids in missing.items():
         for message_id in ids:
             sys.stderr.write(f"{language}: no translation: {message_id!r}\n")

@@ -15,6 +15,7 @@ import click
 
 from archive_tool import i18n
 from archive_tool.errors import ArchiveError, ExitCode
+from archive_tool.i18n import N_, _
 from archive_tool.locate import find_root
 
 if TYPE_CHECKING:
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
 
 i18n.translate_click()
 
-DEMO_BANNER = ("archive-tool: demo archive: every login is treated as an information"
-               " administrator")
+DEMO_BANNER = N_("archive-tool: demo archive: every login is treated as an information"
+                 " administrator")
 
 
 @dataclass
@@ -57,7 +58,7 @@ class Session:
         archive = Archive(find_root(self.archive_path))
         i18n.use(i18n.choose(archive.settings.language, os.environ.get(i18n.LANG_ENV)))
         if archive.settings.demo:
-            click.echo(DEMO_BANNER, err=True)
+            click.echo(_(DEMO_BANNER), err=True)
         return archive
 
     def emit(self, data: dict, text: str | None = None) -> None:
@@ -87,27 +88,70 @@ CALLER_PATH = CallerPath()
 class ArchiveGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):
+        args = _json_first(list(sys.argv[1:] if args is None else args))
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = rv if isinstance(rv, int) else 0
         except ArchiveError as e:
             code = _fail(str(e), e.exit_code)
+        except click.exceptions.Exit as e:
+            code = e.exit_code
         except click.ClickException as e:
             code = _fail(e.format_message(), ExitCode.USAGE)
-        except click.Abort:
-            code = _fail("interrupted", ExitCode.FINDINGS)
-        except OSError as e:
-            where = f"{e.filename}: " if e.filename else ""
-            hint = {errno.ENOSPC: "free some space and run the command again",
-                    errno.EACCES: "check the folder's permissions"}.get(e.errno, "nothing changed")
-            code = _fail(f"{where}{e.strerror or e}; {hint}", ExitCode.FINDINGS)
+        except (click.Abort, KeyboardInterrupt):
+            code = _fail(_("interrupted; nothing was left half-done"), ExitCode.INTERRUPTED)
+        except Exception as e:  # every other failure is one line too, never a traceback
+            code = _fail(*failure(e))
+            if os.environ.get("ARCHIVE_TOOL_TRACEBACK"):
+                raise
         if standalone_mode:
             sys.exit(code)
         return code
 
 
+def _json_first(args: list[str]) -> list[str]:
+    """`--json` is accepted after the command as well as before it, as people type it."""
+    if "--json" not in args:
+        return args
+    return ["--json", *(a for a in args if a != "--json")]
+
+
+def failure(e: Exception) -> tuple[str, int]:
+    """One line and an exit code for a failure no command expected: the file system,
+    the state database, or a fault in the program."""
+    import sqlite3
+
+    if isinstance(e, OSError):
+        where = f"{e.filename}: " if e.filename else ""
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            return _("{where}the disk is full; free some space and run the command again;"
+                     " nothing was changed").format(where=where), ExitCode.FINDINGS
+        if e.errno in (errno.EACCES, errno.EPERM):
+            return _("{where}permission denied; check the folder's permissions").format(
+                where=where), ExitCode.DENIED
+        return _("{where}{reason}; nothing was changed").format(
+            where=where, reason=e.strerror or e), ExitCode.FINDINGS
+    if isinstance(e, sqlite3.OperationalError):
+        text = str(e)
+        if "locked" in text or "busy" in text:
+            return _("the archive's state database is busy (another process holds it);"
+                     " try again in a moment"), ExitCode.CONFLICT
+        if "full" in text:
+            return _("the disk is full; free some space and run the command again;"
+                     " nothing was changed"), ExitCode.FINDINGS
+        return _("the archive's state database cannot be used ({reason}); run"
+                 " 'archive-tool status'").format(reason=text), ExitCode.FINDINGS
+    if isinstance(e, sqlite3.DatabaseError):
+        return _("the archive's state database is damaged ({reason}); the information"
+                 " department can rebuild it with 'archive-tool index --rebuild'").format(
+            reason=e), ExitCode.FINDINGS
+    return _("the program failed ({kind}: {reason}); nothing was changed; set"
+             " ARCHIVE_TOOL_TRACEBACK=1 to see where").format(
+        kind=type(e).__name__, reason=e), ExitCode.FINDINGS
+
+
 def _fail(message: str, code: int) -> int:
-    click.echo(f"error: {message}", err=True)
+    click.echo(_("error: {message}").format(message=message), err=True)
     return int(code)
 
 
