@@ -7,6 +7,8 @@ import pwd
 from dataclasses import dataclass
 
 from archive_tool.errors import AccessDenied
+from archive_tool.i18n import _
+from archive_tool.words import shown
 from archive_tool.records import Client, Entry, Roster, StaffMember
 
 
@@ -39,10 +41,13 @@ class User:
         if self.allowed:
             return
         if self.staff is None:
-            raise AccessDenied(f"login '{self.login}' is not in this archive's staff.yaml;"
-                               " ask the information department for access")
-        raise AccessDenied(f"login '{self.login}' ({self.staff.id}) is {self.staff.status}"
-                           " and no longer has access to the archive")
+            raise AccessDenied(_("login '{login}' is not in this archive's staff.yaml;"
+                                 " ask the information department for access").format(
+                                     login=self.login))
+        raise AccessDenied(_("login '{login}' ({staff}) is {status} and no longer has access"
+                             " to the archive").format(
+                                 login=self.login, staff=self.staff.id,
+                                 status=shown("staff_status", self.staff.status)))
 
     def can_see(self, client: Client) -> bool:
         """When other folders claim the client's id, a non-admin sees it only if every

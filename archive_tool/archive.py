@@ -27,6 +27,7 @@ from archive_tool.config import (
 )
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
 from archive_tool.files import write_atomic
+from archive_tool.i18n import _
 from archive_tool.index.query import Visibility
 from archive_tool.index.store import SearchIndex
 from archive_tool.ledger import Ledger
@@ -99,9 +100,11 @@ class Archive:
                login: str | None = None) -> Archive:
         path = Path(path).resolve()
         if (path / ARCHIVE_FILE).exists():
-            raise Conflict(f"{path / ARCHIVE_FILE} already exists; this is an archive already")
+            raise Conflict(_("{path} already exists; this is an archive already").format(
+                path=path / ARCHIVE_FILE))
         if path.exists() and any(path.iterdir()):
-            raise Conflict(f"{path} is not empty; choose a new or empty folder")
+            raise Conflict(_("{path} is not empty; choose a new or empty folder").format(
+                path=path))
         if sample:
             shutil.copytree(data_path("sample_archive"), path, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(STATE_DIR))
@@ -146,7 +149,8 @@ class Archive:
         self.require(action)
         if not self.user.is_admin:
             self.record(action, outcome="denied", detail="not an information admin")
-            raise AccessDenied(f"{action} is for the information department's administrators")
+            raise AccessDenied(_("{action} is for the information department's"
+                                 " administrators").format(action=action))
 
     # --- reading ----------------------------------------------------------
 
@@ -168,19 +172,20 @@ class Archive:
         a client that does not exist and one they may not see look the same."""
         self.require(action)
         if not CLIENT_ID.match(client_id or ""):
-            raise UsageError(f"'{client_id}' is not a client id (CL- and at least four digits)")
+            raise UsageError(_("'{id}' is not a client id (CL- and at least four digits)")
+                             .format(id=client_id))
         if "all_clients" in self.__dict__:
             found = [c for c in self.all_clients if c.id == client_id]
         else:
             found = [load_client(self.root, cid, folder)
                      for cid, folder in client_folders(self.root) if cid == client_id]
         if not found and self.user.is_admin:
-            raise NotFound(f"client {client_id} is not in this archive;"
-                           " see 'archive-tool client list'")
+            raise NotFound(_("client {id} is not in this archive; see 'archive-tool client"
+                             " list'").format(id=client_id))
         if not found or not self.user.can_see(found[0]):
             self.record(action, client=client_id, outcome="denied")
-            raise AccessDenied(f"you may not open client {client_id}; ask the information"
-                               " department if you need it")
+            raise AccessDenied(_("you may not open client {id}; ask the information"
+                                 " department if you need it").format(id=client_id))
         return found[0]
 
     @cached_property

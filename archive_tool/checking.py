@@ -8,11 +8,13 @@ from functools import cached_property
 
 from archive_tool.archive import Archive
 from archive_tool.config import ARCHIVE_FILE, CLIENTS_DIR
+from archive_tool.i18n import _
 from archive_tool.ledger import Checkout
 from archive_tool.problems import Problem
 from archive_tool.records import Client, Roster, client_folders, read_record
 from archive_tool.rules import Context, check_client
 from archive_tool.statedir import CATALOG
+from archive_tool.words import shown_date
 
 
 class Findings:
@@ -51,14 +53,16 @@ class Findings:
                   for path, problem in self.extraction_problems if path.startswith(prefix)]
         for held in self.edit_conflicts(client):
             found.append(Problem(held.path, 1, 1, "checked-out-edited", "warning",
-                                 f"changed here while checked out for editing by {held.login}"
-                                 f" until {held.due}; both versions are kept: agree which"
-                                 " one stays before the check-in"))
+                                 _("changed here while checked out for editing by {login}"
+                                   " until {due}; both versions are kept: agree which one"
+                                   " stays before the check-in").format(
+                                       login=held.login, due=shown_date(held.due))))
         for field, at in self.unnoted_changes.get(client.id, []):
             line, column = client.mark(field)
             found.append(Problem(client.record_path, line, column, "change-unnoted", "warning",
-                                 f"{field} changed on {at[:10]} without a note: add one to"
-                                 " changes (date, by, summary)"))
+                                 _("{field} changed on {date} without a note: add one to"
+                                   " changes (date, by, summary)").format(
+                                       field=field, date=shown_date(at[:10]))))
         return sorted(set(found))
 
     def visible(self, client: Client) -> list[Problem]:
@@ -78,7 +82,7 @@ class Findings:
                 if entry.name not in ids and not entry.name.startswith("."):
                     problems.append(Problem(
                         f"{CLIENTS_DIR}/{entry.name}", 1, 1, "folder-name", "warning",
-                        "not a client folder (CL-0000 or CL-0000-slug); rename or move it"))
+                        _("not a client folder (CL-0000 or CL-0000-slug); rename or move it")))
         return problems
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from archive_tool import locate
 from archive_tool.errors import InvalidInput
+from archive_tool.i18n import _
 from archive_tool.locate import ARCHIVE_FILE
 from archive_tool.statedir import STATE_DIR as STATE_DIR
 from archive_tool.yamlload import YamlProblem, load_file
@@ -51,7 +52,7 @@ class Settings:
         known = Policy.__dataclass_fields__
         service = data.get("service") or {}
         if not isinstance(service, Mapping):
-            raise ValueError("service must be a mapping {user, socket}")
+            raise ValueError(_("service must be a mapping {{user, socket}}"))
         return cls(
             name=str(data.get("name", "archive")),
             language=str(data.get("language", "es")),
@@ -80,4 +81,5 @@ def load_settings(root: Path) -> Settings:
     try:
         return Settings.from_data(loaded.data)
     except (TypeError, ValueError) as e:
-        raise InvalidInput(f"{ARCHIVE_FILE}: {e}; run 'archive-tool validate'") from e
+        raise InvalidInput(_("{file}: {problem}; run 'archive-tool validate'").format(
+            file=ARCHIVE_FILE, problem=e)) from e

@@ -3,16 +3,24 @@ out of the archive, on the record and without losing a version."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import secrets
+import time
 from pathlib import Path, PurePosixPath
 
 from archive_tool.archive import Archive
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
 from archive_tool.files import copy_into, file_in
-from archive_tool.ledger import Checkout, inside
+from archive_tool.ledger import Checkin, Checkout, inside
 from archive_tool.protocol import read_chunks
 from archive_tool.reconcile import scan, sha256_in
 from archive_tool.records import CLIENT_FOLDER, CLIENTS_DIR, Client
+from archive_tool.statedir import INCOMING, VERSIONS
 from archive_tool.versions import Version
+
+STALE_TEMP_SECONDS = 600  # a version being stored for longer than this was cut
 
 
 def _client_files(archive: Archive, client, paths: list[str]) -> list[str]:
@@ -96,14 +104,16 @@ def _open_checkout(archive: Archive, copy: Path) -> Checkout:
 
 def checkin(archive: Archive, copies: list[Path], note: str | None = None,
             force: bool = False) -> list[Checkout]:
-    """Put edited copies back, keeping the archive's content as a version first."""
+    """Put edited copies back, keeping the archive's content as a version first. Each
+    check-in is one transaction (content, versions, audit, ledger): the new content
+    is staged complete in .archive/ first, and a restart finishes what a kill cut."""
     archive.require("checkin")
     if force and not archive.user.is_admin:
         raise AccessDenied("--force is for the information department's administrators")
+    finish_checkins(archive)
     done = []
     for copy in copies:
         co = _open_checkout(archive, copy)
-        target = archive.root / co.path
         if archive.outside.kind(str(copy)) != "file":
             raise NotFound(f"{copy}: the checked-out copy is gone; use --cancel to release it")
         try:
@@ -119,20 +129,122 @@ def checkin(archive: Archive, copies: list[Path], note: str | None = None,
                                f" nothing was replaced and both versions are kept (yours: "
                                f"{copy}); an admin may check it in with --force")
             forced = True
-        who = archive.user.login
-        if target.exists():
-            archive.versions.keep(target, co.path, "checkin", who)
-        if co.edit:
-            with archive.outside.open_read(str(copy)) as inp:
-                copy_into(archive.root, co.path, inp, exclusive=False)
-            archive.versions.keep(target, co.path, "checkin", who)
-            archive.wrote(target)
-        archive.ledger.close(co, "forced" if forced else "returned", note)
-        archive.record("checkin", client=co.client_id, path=co.path,
-                       detail=("forced; " if forced else "") + (note or "")
-                       + ("" if co.edit else " (read check-out returned)"))
+        if not co.edit:
+            archive.ledger.close(co, "forced" if forced else "returned", note)
+            archive.record("checkin", client=co.client_id, path=co.path,
+                           detail=("forced; " if forced else "") + (note or "")
+                           + " (read check-out returned)")
+            done.append(co)
+            continue
+        staged, sha = _stage(archive, copy, co)
+        pending = archive.ledger.begin_checkin(co, staged.name, sha, archive.user.login, note,
+                                               forced)
+        try:
+            _complete(archive, pending, co)
+        except BaseException:
+            if _sha_or_none(archive, co.path) != sha:  # not in place: as if never begun
+                archive.ledger.end_checkin(pending, None, "")
+                staged.unlink(missing_ok=True)
+            raise  # in place: the next command or a restart finishes it
         done.append(co)
     return done
+
+
+def _stage(archive: Archive, copy: Path, co: Checkout) -> tuple[Path, str]:
+    """The caller's copy, complete and synced in .archive/incoming/, and its hash."""
+    folder = archive.state_dir / INCOMING
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    staged = folder / f"{co.id}.{secrets.token_hex(4)}"
+    digest = hashlib.sha256()
+    try:
+        with archive.outside.open_read(str(copy)) as inp, staged.open("xb") as out:
+            for chunk in read_chunks(inp):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged, digest.hexdigest()
+
+
+def _complete(archive: Archive, pending: Checkin, co: Checkout) -> None:
+    """Keep the archive's content as a version, put the staged content in place, keep
+    it too, audit, close the check-out; each step safe to repeat after a kill."""
+    staged = archive.state_dir / INCOMING / pending.staged
+    target = archive.root / co.path
+    try:
+        current: str | None = sha256_in(archive.root, co.path)
+    except FileNotFoundError:
+        current = None
+    if current != pending.sha256:
+        if current is not None:
+            archive.versions.keep(target, co.path, "checkin", pending.login)
+        for temp in target.parent.glob(f".{target.name}.*.tmp"):  # a cut install's
+            temp.unlink(missing_ok=True)
+        with staged.open("rb") as inp:
+            copy_into(archive.root, co.path, inp, exclusive=False, parents=True)
+    archive.versions.keep(target, co.path, "checkin", pending.login)
+    archive.wrote(target)
+    state = "forced" if pending.forced else "returned"
+    archive.record("checkin", client=co.client_id, path=co.path,
+                   detail=("forced; " if pending.forced else "") + (pending.note or ""))
+    archive.ledger.end_checkin(pending, co, state)
+    staged.unlink(missing_ok=True)
+
+
+def finish_checkins(archive: Archive) -> list[str]:
+    """Finish the check-ins a kill or a crash cut (their content is staged complete),
+    and remove what interrupted stagings left; returns what was done, for the log."""
+    done = []
+    folder = archive.state_dir / INCOMING
+    names = {c.staged for c in archive.ledger.checkins()}
+    for pending in archive.ledger.checkins():
+        co = archive.ledger.get(pending.checkout_id)
+        staged = folder / pending.staged
+        if co is None or co.state != "open":
+            archive.ledger.end_checkin(pending, None, "")
+            staged.unlink(missing_ok=True)
+            continue
+        try:
+            complete = staged.is_file() and _digest(staged) == pending.sha256
+        except OSError:
+            complete = False
+        if complete or _sha_or_none(archive, co.path) == pending.sha256:
+            _complete(archive, pending, co)
+            done.append(f"check-in of {co.path} finished after an interruption")
+        else:
+            archive.ledger.end_checkin(pending, None, "")
+            archive.record("checkin", client=co.client_id, path=co.path, outcome="error",
+                           detail="interrupted before its content arrived; the check-out"
+                                  " stays open")
+            done.append(f"check-in of {co.path} undone: its content never arrived")
+    if folder.is_dir():
+        for leftover in folder.iterdir():
+            if leftover.name not in names:
+                leftover.unlink(missing_ok=True)
+    stale = time.time() - STALE_TEMP_SECONDS
+    for temp in (archive.state_dir / VERSIONS).glob("**/.blob.*"):
+        with contextlib.suppress(OSError):
+            if temp.stat().st_mtime < stale:
+                temp.unlink()
+    return done
+
+
+def _sha_or_none(archive: Archive, path: str) -> str | None:
+    try:
+        return sha256_in(archive.root, path)
+    except OSError:
+        return None
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in read_chunks(f):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def cancel(archive: Archive, copies: list[Path]) -> list[Checkout]:

@@ -37,7 +37,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from archive_tool import syncing
+from archive_tool import custody, syncing
 from archive_tool.archive import Archive
 from archive_tool.changes import (
     EVERYTHING,
@@ -181,6 +181,7 @@ class Daemon:
                     self.server.start()
                     log.info("serving %s", self.server.path)
                 self._start_observer()
+                self._finish_checkins()
                 self._keep_permissions(None)
                 self._sync(None)
                 self._notify_systemd("READY=1")
@@ -266,6 +267,15 @@ class Daemon:
             self.debouncer.mark(path.split("/")[1], delay=self._growing())
         self._forget_old_closes()
         self._write_status(running=True)
+
+    def _finish_checkins(self) -> None:
+        """Check-ins a kill cut are finished (or undone) before anything else."""
+        try:
+            for line in custody.finish_checkins(self.archive):
+                log.warning("%s", line)
+        except Exception as e:
+            log.error("could not finish interrupted check-ins: %s; trying again at the next"
+                      " start", e)
 
     def _keep_permissions(self, folders: set[str] | None) -> None:
         """Permissions on disk equal to the policy: every path (None) or the client

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -57,6 +58,20 @@ def new_client(archive: Archive, name: str, category: str, special_type: str | N
     return archive.client(client_id)
 
 
+def _claim(folder: Path, stem: str, suffix: str, taken: set[str],
+           write: Callable[[str], None]) -> str:
+    """Write under the first free name stem+suffix, stem-2+suffix...; another process
+    taking a name at the same moment only moves this one to the next."""
+    while True:
+        name = free_name(folder, stem, suffix, taken)
+        taken.add(name)
+        try:
+            write(name)
+        except FileExistsError:
+            continue
+        return name
+
+
 def _remove_tree(path: Path) -> None:
     """A half-made folder of an interrupted `client new`: removed without following
     a link anyone put in its place or inside it."""
@@ -99,23 +114,28 @@ def log(archive: Archive, client_id: str, kind: str, subject: str, *,
     rel = f"{client.relpath}/{CORRESPONDENCE}"
     os.close(folder_fd(archive.root, rel, create=True))
     folder = archive.root / rel
-    entry_name = free_name(folder, f"{when.isoformat()}-{slug(subject)}", ".yaml")
+    entry_stem = f"{when.isoformat()}-{slug(subject)}"
+    entry_name = free_name(folder, entry_stem, ".yaml")  # kept from the attachments
+    taken = {entry_name}
     names: list[str] = []
     try:
         for src in sources:
             base = re.sub(r"[^\w.-]+", "-", Path(src).name).strip("-.") or "attachment"
-            name = free_name(folder, Path(base).stem, Path(base).suffix.lower(),
-                             set(names) | {entry_name})
-            with archive.outside.open_read(src) as inp:
-                copy_into(archive.root, f"{rel}/{name}", inp, exclusive=True,
-                          private=confidential)
-            names.append(name)
+
+            def attach(name: str, src: str = src) -> None:
+                with archive.outside.open_read(src) as inp:
+                    copy_into(archive.root, f"{rel}/{name}", inp, exclusive=True,
+                              private=confidential)
+
+            names.append(_claim(folder, Path(base).stem, Path(base).suffix.lower(), taken,
+                                attach))
         text = templates.entry_record({
             "date": when, "kind": kind, "direction": direction, "staff": staff,
             "counterpart": counterpart, "subject": subject, "summary": summary,
             "attachments": names, "confidential": confidential})
-        write_in(archive.root, f"{rel}/{entry_name}", text, exclusive=True,
-                 private=confidential)
+        entry_name = _claim(folder, entry_stem, ".yaml", taken - {entry_name},
+                            lambda name: write_in(archive.root, f"{rel}/{name}", text,
+                                                  exclusive=True, private=confidential))
     except BaseException:
         for name in names:
             (folder / name).unlink(missing_ok=True)

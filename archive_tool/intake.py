@@ -13,6 +13,7 @@ from typing import BinaryIO
 from archive_tool import filing
 from archive_tool.archive import Archive
 from archive_tool.errors import NotFound
+from archive_tool.i18n import _
 from archive_tool.protocol import read_chunks
 from archive_tool.reconcile import scan, sha256_in
 from archive_tool.records import is_ignored
@@ -56,7 +57,7 @@ def subject_of(path: Path) -> str:
 def plan(archive: Archive, folder: Path, client_id: str) -> list[Item]:
     client = archive.client(client_id, "import")
     if archive.outside.kind(str(folder)) != "dir":
-        raise NotFound(f"{folder}: no such folder to import")
+        raise NotFound(_("{folder}: no such folder to import").format(folder=folder))
     have: dict[str, str] = {}
     for rel in scan(archive.root, client.folder, ()):
         try:
@@ -88,7 +89,8 @@ def run(archive: Archive, folder: Path, client_id: str, kind: str = "note",
             continue
         entry = filing.log(archive, client_id, kind, item.subject, when=item.when,
                             files=[item.source], direction="in",
-                            summary=f"Importado de {item.source.name}")
+                            summary=_("Imported from {name}").format(
+                                name=item.source.name))
         item.entry = entry.relative_to(archive.root).as_posix()
     archive.record("import", client=client_id,
                    detail=f"{sum(1 for i in items if i.entry)} filed,"

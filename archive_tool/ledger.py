@@ -30,7 +30,30 @@ CREATE TABLE IF NOT EXISTS checkouts (
 CREATE INDEX IF NOT EXISTS checkouts_open ON checkouts(state, path);
 CREATE UNIQUE INDEX IF NOT EXISTS one_edit_lock ON checkouts(path)
     WHERE state = 'open' AND edit = 1;
+CREATE TABLE IF NOT EXISTS checkins (
+    checkout_id INTEGER PRIMARY KEY,
+    staged TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    login TEXT NOT NULL,
+    note TEXT,
+    forced INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
 """
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """A check-in under way: the new content is staged in .archive/ and complete; a
+    restart finishes it (or, if the staged content is gone, leaves the check-out open)."""
+
+    checkout_id: int
+    staged: str
+    sha256: str
+    login: str
+    note: str | None
+    forced: bool
+    at: str
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,32 @@ class Ledger:
         self.db.execute("UPDATE checkouts SET state = ?, closed_at = ?, note = ? WHERE id = ?",
                         (state, datetime.now(UTC).isoformat(timespec="seconds"), note,
                          checkout.id))
+
+    def begin_checkin(self, checkout: Checkout, staged: str, sha256: str, login: str,
+                      note: str | None, forced: bool) -> Checkin:
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.db.execute("INSERT OR REPLACE INTO checkins VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (checkout.id, staged, sha256, login, note, int(forced), at))
+        return Checkin(checkout.id, staged, sha256, login, note, forced, at)
+
+    def checkins(self) -> list[Checkin]:
+        return [Checkin(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6])
+                for r in self.db.execute("SELECT * FROM checkins ORDER BY checkout_id")]
+
+    def end_checkin(self, checkin: Checkin, checkout: Checkout | None, state: str) -> None:
+        """Close the check-out (when given) and forget the check-in, in one transaction."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            if checkout is not None:
+                self.db.execute("UPDATE checkouts SET state = ?, closed_at = ?, note = ?"
+                                " WHERE id = ?", (state, now, checkin.note, checkout.id))
+            self.db.execute("DELETE FROM checkins WHERE checkout_id = ?",
+                            (checkin.checkout_id,))
+
+    def get(self, checkout_id: int) -> Checkout | None:
+        return _row(self.db.execute("SELECT * FROM checkouts WHERE id = ?",
+                                    (checkout_id,)).fetchone())
 
     def open(self) -> list[Checkout]:
         return [c for r in self.db.execute(

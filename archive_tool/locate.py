@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from archive_tool.errors import AccessDenied, NotFound
+from archive_tool.i18n import _
 
 TYPE_CHECKING = False  # importing typing costs a tenth of a command's start
 
@@ -43,23 +44,24 @@ def find_root(explicit: str | os.PathLike | None = None,
     if given:
         root = Path(given).expanduser().resolve()
         if not _visible(root / ARCHIVE_FILE):
-            raise NotFound(f"{root}: no {ARCHIVE_FILE} here; create an archive with"
-                           " 'archive-tool init PATH'")
+            raise NotFound(_("{root}: no {file} here; create an archive with 'archive-tool"
+                             " init PATH'").format(root=root, file=ARCHIVE_FILE))
         return root
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if _visible(folder / ARCHIVE_FILE):
             return folder
-    raise NotFound(f"no {ARCHIVE_FILE} in {here} or any folder above it; pass --archive PATH"
-                   " or create one with 'archive-tool init PATH'")
+    raise NotFound(_("no {file} in {here} or any folder above it; pass --archive PATH or"
+                     " create one with 'archive-tool init PATH'").format(
+                         file=ARCHIVE_FILE, here=here))
 
 
 def _visible(path: Path) -> bool:
     try:
         return path.is_file()
     except PermissionError:
-        raise AccessDenied(f"{path.parent}: you may not use this archive; ask the information"
-                           " department for access") from None
+        raise AccessDenied(_("{folder}: you may not use this archive; ask the information"
+                             " department for access").format(folder=path.parent)) from None
 
 
 def _scalar(text: str) -> str:
@@ -75,8 +77,9 @@ def service_address(root: Path) -> ServiceAddress | None:
     try:
         text = (root / ARCHIVE_FILE).read_text(encoding="utf-8", errors="replace")
     except PermissionError:
-        raise AccessDenied(f"{root / ARCHIVE_FILE}: you may not read this archive; ask the"
-                           " information department for access") from None
+        raise AccessDenied(_("{path}: you may not read this archive; ask the information"
+                             " department for access").format(path=root / ARCHIVE_FILE)
+                           ) from None
     except OSError as e:
         raise NotFound(f"{root / ARCHIVE_FILE}: {e.strerror or e}") from None
     lines = text.splitlines()

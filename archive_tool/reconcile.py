@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 from archive_tool import documents
 from archive_tool.catalog import Catalog, FileRow
+from archive_tool.children import die_with_parent
 from archive_tool.config import CLIENTS_DIR, Settings
 from archive_tool.documents import fields_hash, plan
 from archive_tool.errors import NotFound
@@ -326,7 +327,8 @@ class Reconciler:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=get_context("forkserver"))
+    return ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
+                               initializer=die_with_parent)
 
 
 def _one_by_one(chunk: list[tuple[str, tuple[str, str]]], pool: ProcessPoolExecutor,

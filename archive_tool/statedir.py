@@ -13,3 +13,4 @@ AUDIT_KEY = "audit.key"       # the key of its records (the service account's al
 DAEMON_LOCK = "daemon.lock"   # one daemon per archive
 DAEMON_STATUS = "daemon.json"  # what `status` shows of the daemon
 LAST_CLIENT_ID = "last-client-id"  # ids are never reused, even after a folder is removed
+INCOMING = "incoming"      # check-ins under way: the new content, staged and complete

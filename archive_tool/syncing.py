@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from archive_tool.archive import Archive
 from archive_tool.checking import Findings
 from archive_tool.config import CLIENTS_DIR
 from archive_tool.errors import Conflict
+from archive_tool.i18n import _
 from archive_tool.journal import journal_lines
 from archive_tool.problems import Problem
 from archive_tool.reconcile import Progress, Reconciler, Report, sha256_in
@@ -43,8 +45,8 @@ def update_index(archive: Archive, rebuild: bool = False, folders=None,
     if not archive.in_service:
         pid = archive.daemon_pid()
         if pid:
-            raise Conflict(f"the daemon (pid {pid}) keeps this archive's index up to"
-                           " date; stop it to rebuild or reindex by hand")
+            raise Conflict(_("the daemon (pid {pid}) keeps this archive's index up to date;"
+                             " stop it to rebuild or reindex by hand").format(pid=pid))
     with archive.shared.writer:
         report = sync(archive, folders, rebuild=rebuild, progress=progress).report
     archive.record("index", detail=report.summary())
@@ -93,12 +95,39 @@ def sync(archive: Archive, folders: list[Path] | None = None, *, rebuild: bool =
         catalog.set_meta("validated_on", archive.today.isoformat())
     found, fixed = [], []
     for cid, problems in results.items():
-        old = {json.dumps(p, sort_keys=True) for p in before.get(cid, [])}
-        new = {json.dumps(p, sort_keys=True) for p in problems}
-        found += [Problem(**json.loads(p)) for p in sorted(new - old)]
-        fixed += [Problem(**json.loads(p)) for p in sorted(old - new)]
+        new, gone = _compare(before.get(cid, []), problems)
+        found += new
+        fixed += gone
     archive.forget_clients()
     return SyncResult(report, found, fixed)
+
+
+def _compare(old: list[dict], new: list[dict]) -> tuple[list[Problem], list[Problem]]:
+    """(problems found, problems fixed) between two validations of a client. A problem
+    only worded anew (by a pass in another language) is neither."""
+    def key(p: dict) -> str:
+        return json.dumps(p, sort_keys=True)
+
+    def place(p: dict) -> tuple:
+        return tuple(p.get(k) for k in ("path", "line", "column", "rule", "severity"))
+
+    old_keys, new_keys = {key(p) for p in old}, {key(p) for p in new}
+    found = [p for p in new if key(p) not in old_keys]
+    fixed = [p for p in old if key(p) not in new_keys]
+    reworded = Counter(map(place, found)) & Counter(map(place, fixed))
+    left_found, left_fixed = Counter(reworded), Counter(reworded)
+    kept_found, kept_fixed = [], []
+    for p in found:
+        if left_found[place(p)] > 0:
+            left_found[place(p)] -= 1
+        else:
+            kept_found.append(Problem(**p))
+    for p in fixed:
+        if left_fixed[place(p)] > 0:
+            left_fixed[place(p)] -= 1
+        else:
+            kept_fixed.append(Problem(**p))
+    return sorted(kept_found), sorted(kept_fixed)
 
 
 def _keep_versions(archive: Archive, under: list[str] | None, report: Report,

@@ -2,6 +2,7 @@
 version is ever lost."""
 
 import errno
+import hashlib
 import json
 import os
 import signal
@@ -162,7 +163,7 @@ def test_corrupt_blob_is_detected(run, arch):
     with pytest.raises(CorruptBlob, match="damaged in the store"):
         custody.restore(archive(arch), NOTE)
     result = run("restore", NOTE)
-    assert result.exit_code == 2 and "damaged in the store" in result.stderr
+    assert result.exit_code == 1 and "damaged in the store" in result.stderr
     assert (arch / NOTE).read_text() == "versión uno\n"
 
 
@@ -199,8 +200,8 @@ def test_disk_full_during_checkin_loses_nothing(run, arch, tmp_path, monkeypatch
     monkeypatch.setattr(shutil_module, "copyfileobj", full)
     result = run("checkin", str(copy))
     assert result.exit_code == 1
-    assert result.stderr == "error: No space left on device; free some space and run the" \
-        " command again\n"
+    assert result.stderr == ("error: the disk is full; free some space and run the command"
+                             " again; nothing was changed\n")
     monkeypatch.undo()
     assert (arch / NOTE).read_text() == "versión uno\n"
     assert copy.read_text() == "versión nueva\n"
@@ -236,13 +237,23 @@ def test_kill_9_during_checkin_leaves_old_or_new(arch, tmp_path):
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-    content = (arch / NOTE).read_bytes()
-    assert content in (big_old, big_new)  # never torn
+    assert (arch / NOTE).read_bytes() in (big_old, big_new)  # never torn
     a = archive(arch)
+    finished = custody.finish_checkins(a)  # what a restart of the service does first
+    content = (arch / NOTE).read_bytes()
+    assert content in (big_old, big_new)
     for v in a.versions.history(NOTE):
         a.versions.read_checked(v)  # every catalogued version is complete
-    if content == big_old:
-        assert custody.checkin(a, [copy])  # the check-out is still open: finish it
+    assert not list(folder.glob(".nota.txt.*.tmp"))  # nothing half-written stays
+    assert not list((arch / ".archive/incoming").glob("*"))
+    still_open = a.ledger.open_edit(NOTE)
+    if content == big_new:  # finished: on record, versioned, closed
+        assert still_open is None and finished
+        assert a.versions.latest(NOTE).sha256 == hashlib.sha256(big_new).hexdigest()
+        assert [r["action"] for r in a.audit.records()][-1] == "checkin"
+    else:  # undone: the check-out is still open, as if it never started
+        assert still_open is not None
+        assert custody.checkin(a, [copy])
     assert (arch / NOTE).read_bytes() == big_new
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from archive_tool import words
 from archive_tool.cli.app import CALLER_PATH, Session, cli, pass_session, table
+from archive_tool.i18n import _, ngettext
 
 
 @cli.command()
@@ -22,8 +24,9 @@ def checkout(session: Session, client_id, paths, to, edit, days, purpose):
 
     done = custody.checkout(session.archive, client_id, list(paths), to, edit, days, purpose)
     session.emit({"checkouts": [c.to_json() for c in done]},
-                 "\n".join(f"{c.dest}  ({'edit' if c.edit else 'read'}, due {c.due})"
-                           for c in done))
+                 "\n".join((_("{dest}  (edit, due {due})") if c.edit else
+                            _("{dest}  (read, due {due})")).format(
+                                dest=c.dest, due=words.shown_date(c.due)) for c in done))
 
 
 @cli.command()
@@ -43,7 +46,8 @@ def checkin(session: Session, copies, note, cancel, force):
     else:
         done = custody.checkin(session.archive, list(copies), note, force)
     session.emit({"checkins": [c.to_json() for c in done]},
-                 "\n".join(f"{'released' if cancel else 'checked in'} {c.path}" for c in done))
+                 "\n".join((_("released {path}") if cancel else _("checked in {path}")).format(
+                     path=c.path) for c in done))
 
 
 @cli.command()
@@ -56,11 +60,12 @@ def checkouts(session: Session, user, overdue):
 
     found = custody.checkouts(session.archive, user, overdue)
     today = session.archive.today
-    rows = [[c.path, c.login, "edit" if c.edit else "read", c.at[:10], c.due,
-             "OVERDUE" if c.overdue(today) else "", c.purpose or ""] for c in found]
+    rows = [[c.path, c.login, _("edit") if c.edit else _("read"), words.shown_date(c.at[:10]),
+             words.shown_date(c.due), _("OVERDUE") if c.overdue(today) else "",
+             c.purpose or ""] for c in found]
+    header = [_("path"), _("login"), _("mode"), _("since"), _("due"), "", _("purpose")]
     session.emit({"checkouts": [c.to_json() | {"overdue": c.overdue(today)} for c in found]},
-                 table(rows, ["path", "login", "mode", "since", "due", "", "purpose"])
-                 if rows else "no open check-outs")
+                 table(rows, header) if rows else _("no open check-outs"))
 
 
 @cli.command()
@@ -71,9 +76,11 @@ def versions(session: Session, path):
     from archive_tool import custody
 
     found = custody.versions(session.archive, path)
-    rows = [[str(v.n), v.at, v.source, v.who or "", str(v.size), v.sha256[:12]] for v in found]
+    rows = [[str(v.n), words.shown_time(v.at), v.source, v.who or "", str(v.size),
+             v.sha256[:12]] for v in found]
+    header = [_("version"), _("at (UTC)"), _("source"), _("who"), _("bytes"), "sha256"]
     session.emit({"path": found[0].path, "versions": [v.__dict__ for v in found]},
-                 table(rows, ["version", "at (UTC)", "source", "who", "bytes", "sha256"]))
+                 table(rows, header))
 
 
 @cli.command()
@@ -88,7 +95,8 @@ def restore(session: Session, path, n, to):
 
     version, dest = custody.restore(session.archive, path, n, to)
     session.emit({"path": version.path, "version": version.n, "to": str(dest)},
-                 f"restored version {version.n} of {version.path} to {dest}")
+                 _("restored version {n} of {path} to {dest}").format(
+                     n=version.n, path=version.path, dest=dest))
 
 
 @cli.command()
@@ -101,7 +109,12 @@ def gc(session: Session, keep_days):
 
     forgotten, deleted = custody.gc(session.archive, keep_days)
     session.emit({"versions_forgotten": forgotten, "blobs_deleted": deleted},
-                 f"{forgotten} old versions forgotten, {deleted} stored files deleted")
+                 _("{forgotten}, {deleted}").format(
+                     forgotten=ngettext("{n} old version forgotten",
+                                        "{n} old versions forgotten", forgotten).format(
+                                            n=forgotten),
+                     deleted=ngettext("{n} stored file deleted", "{n} stored files deleted",
+                                      deleted).format(n=deleted)))
 
 
 @cli.command()
@@ -112,13 +125,15 @@ def history(session: Session, client_id):
     from archive_tool import custody
 
     rows, files = custody.history(session.archive, client_id)
-    text = ["record changes:"]
-    text += [f"  {r['at']}  {r['owner'] or 'direct':<10} {r['field']}: {_short(r['old'])} ->"
-             f" {_short(r['new'])}{'' if r['noted'] else '  (no note in changes)'}"
-             for r in rows] or ["  none recorded"]
-    text.append("file versions:")
-    text += [f"  {v.at}  {v.who or 'direct':<10} {v.source:<8} v{v.n}  {v.path}" for v in files] \
-        or ["  none stored"]
+    direct = _("direct")
+    unnoted = "  " + _("(no note in changes)")
+    text = [_("record changes:")]
+    text += [f"  {words.shown_time(r['at'])}  {r['owner'] or direct:<10} {r['field']}:"
+             f" {_short(r['old'])} -> {_short(r['new'])}{'' if r['noted'] else unnoted}"
+             for r in rows] or ["  " + _("none recorded")]
+    text.append(_("file versions:"))
+    text += [f"  {words.shown_time(v.at)}  {v.who or direct:<10} {v.source:<8} v{v.n}  {v.path}"
+             for v in files] or ["  " + _("none stored")]
     session.emit({"client_id": client_id, "changes": rows,
                   "versions": [v.__dict__ for v in files]}, "\n".join(text))
 

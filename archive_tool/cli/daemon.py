@@ -9,6 +9,7 @@ import click
 
 from archive_tool.cli.app import Session, cli, pass_session
 from archive_tool.errors import AccessDenied
+from archive_tool.i18n import _, ngettext
 
 
 @cli.command()
@@ -37,8 +38,8 @@ def daemon(session: Session, once, poll, full_every, quiet_period):
 
         me = os_login()
         if me not in (settings.service_user, "root"):
-            raise AccessDenied(f"the archive service runs as {settings.service_user} (or"
-                               f" root), not as {me}")
+            raise AccessDenied(_("the archive service runs as {user} (or root), not as {me}")
+                               .format(user=settings.service_user, me=me))
         from archive_tool.cli.serve import handler
         from archive_tool.locate import default_socket
         from archive_tool.server import Server
@@ -61,20 +62,38 @@ def status(session: Session):
     from archive_tool import views
 
     s = views.status(session.archive)
+    session.emit(s, _status_text(s))
+
+
+def _status_text(s: dict) -> str:
+    from archive_tool import words
+
     d = s["daemon"]
-    lines = [f"daemon:   running (pid {d['pid']}, since {d['started']}, {d['watcher']})"
-             if d["running"] else "daemon:   not running",
-             f"last reconcile: {d['last_reconcile'] or 'never'}",
-             f"pending:  {d['pending']} folders (oldest {d['oldest_pending_seconds']} s)",
-             f"index:    {'present' if s['index']['exists'] else 'missing'},"
-             f" {s['index']['files']} files, {s['index']['extraction_problems']}"
-             " extraction problems",
-             f"clients:  {s['clients']}, {len(s['clients_with_errors'])} with errors"
-             + (f": {' '.join(s['clients_with_errors'])}" if s["clients_with_errors"] else ""),
-             f"check-outs: {s['checkouts']['open']} open,"
-             f" {len(s['checkouts']['overdue'])} overdue",
-             f"versions: {s['versions_bytes'] / 2**20:.1f} MB stored"]
-    session.emit(s, "\n".join(lines))
+    idx = s["index"]
+    with_errors = s["clients_with_errors"]
+    index_files = ngettext("{n} file", "{n} files", idx["files"]).format(n=idx["files"])
+    lines = [_("daemon:   running (pid {pid}, since {started}, {watcher})").format(
+                 pid=d["pid"], started=words.shown_time(d["started"]), watcher=d["watcher"])
+             if d["running"] else _("daemon:   not running"),
+             _("last reconcile: {when}").format(
+                 when=words.shown_time(d["last_reconcile"]) or _("never")),
+             ngettext("pending:  {n} folder (oldest {seconds} s)",
+                      "pending:  {n} folders (oldest {seconds} s)", d["pending"]).format(
+                 n=d["pending"], seconds=words.shown_number(d["oldest_pending_seconds"])),
+             (_("index:    present, {files}, {problems}") if idx["exists"] else
+              _("index:    missing, {files}, {problems}")).format(
+                 files=index_files,
+                 problems=ngettext("{n} extraction problem", "{n} extraction problems",
+                                   idx["extraction_problems"]).format(
+                     n=idx["extraction_problems"])),
+             (_("clients:  {n}, {bad} with errors: {ids}") if with_errors else
+              _("clients:  {n}, {bad} with errors")).format(
+                 n=s["clients"], bad=len(with_errors), ids=" ".join(with_errors)),
+             _("check-outs: {open} open, {overdue} overdue").format(
+                 open=s["checkouts"]["open"], overdue=len(s["checkouts"]["overdue"])),
+             _("versions: {mb} MB stored").format(
+                 mb=words.shown_number(s["versions_bytes"] / 2**20))]
+    return "\n".join(lines)
 
 
 @cli.command()
@@ -88,10 +107,12 @@ def setup(session: Session, service_user, socket_path):
     from archive_tool.provision import setup as run_setup
 
     done = run_setup(session.archive, service_user, socket_path)
-    lines = [f"service account: {done.user}{' (created)' if done.created_account else ''}",
-             f"socket: {done.socket}", *done.changes,
-             f"next: start the service (systemctl enable --now archive-tool, running"
-             f" 'archive-tool -A {session.archive.root} daemon' as {done.user})"]
+    lines = [(_("service account: {user} (created)") if done.created_account else
+              _("service account: {user}")).format(user=done.user),
+             _("socket: {path}").format(path=done.socket), *done.changes,
+             _("next: start the service (systemctl enable --now archive-tool, running"
+               " 'archive-tool -A {root} daemon' as {user})").format(
+                 root=session.archive.root, user=done.user)]
     session.emit({"service_user": done.user, "socket": done.socket,
                   "created_account": done.created_account, "changes": done.changes},
                  "\n".join(lines))

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import click
 
+from archive_tool import words
+from archive_tool.cli import options
 from archive_tool.cli.app import CALLER_PATH, DEMO_BANNER, Session, cli, pass_session
+from archive_tool.i18n import _, ngettext
 
-KINDS = ("letter", "fax", "call", "email", "meeting", "visit", "contact_report", "note")
+KINDS = words.KIND.values
 
 
 @cli.command()
@@ -24,15 +27,17 @@ def init(session: Session, path: Path, name, sample):
     if archive.settings.demo:
         click.echo(DEMO_BANNER, err=True)
     session.emit({"root": str(archive.root), "admin": archive.user.login},
-                 f"created archive {archive.root} (information admin: {archive.user.login})")
+                 _("created archive {root} (information admin: {login})").format(
+                     root=archive.root, login=archive.user.login))
 
 
 @cli.command()
 @click.argument("client_id", metavar="ID")
-@click.option("--kind", required=True, type=click.Choice(KINDS))
+@click.option("--kind", required=True, type=options.KIND)
 @click.option("--subject", required=True)
-@click.option("--date", "when", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
-@click.option("--direction", type=click.Choice(("in", "out")))
+@click.option("--date", "when", type=options.DAY,
+              help="The day of the contact, as 20/11/2026 or 2026-11-20 (default: today).")
+@click.option("--direction", type=options.DIRECTION)
 @click.option("--staff", multiple=True, metavar="E-...", help="Default: you.")
 @click.option("--file", "files", multiple=True, type=CALLER_PATH,
               help="A file to attach (repeatable).")
@@ -47,11 +52,11 @@ def log(session: Session, client_id, kind, subject, when, direction, staff, file
     from archive_tool import filing
 
     path = filing.log(
-        session.archive, client_id, kind, subject, when=when.date() if when else None,
+        session.archive, client_id, kind, subject, when=when,
         direction=direction, staff=list(staff), files=list(files), summary=summary,
         counterpart=counterpart, confidential=confidential, sends=sends)
     rel = path.relative_to(session.archive.root).as_posix()
-    session.emit({"path": rel}, f"logged {rel}")
+    session.emit({"path": rel}, _("logged {path}").format(path=rel))
 
 
 @cli.command()
@@ -64,10 +69,20 @@ def validate(ctx: click.Context, ids):
 
     problems = check(session.archive, list(ids))
     errors = sum(p.is_error for p in problems)
-    session.emit({"ok": errors == 0, "problems": [p.to_json() for p in problems]},
-                 "\n".join([*map(str, problems),
-                            f"{errors} errors, {len(problems) - errors} warnings"]))
+    rows = [p.to_json() for p in problems]
+    session.emit({"ok": errors == 0, "problems": rows},
+                 "\n".join([*map(problem_line, rows), summary(errors, len(problems) - errors)]))
     if errors:
         ctx.exit(1)
 
 
+def problem_line(p: dict) -> str:
+    """path:line:column: severity [rule] message, the severity in the person's words."""
+    return (f"{p['path']}:{p['line']}:{p['column']}: {words.shown('severity', p['severity'])}"
+            f" [{p['rule']}] {p['message']}")
+
+
+def summary(errors: int, warnings: int) -> str:
+    return _("{errors}, {warnings}").format(
+        errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from archive_tool.cli.app import Session, cli, pass_session
+from archive_tool.i18n import _
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,17 +32,21 @@ def _plan_json(plan: ArchivePlan) -> dict:
 
 
 def _plan_text(plan: ArchivePlan) -> str:
-    lines = [f"service account: {plan.service_user} (owns every file; .archive/ is its alone)"
-             if plan.service_user else
-             "no service account: owners stay as they are, .archive/ is left alone",
-             f"archive.yaml, staff.yaml, templates/, clients/: read: {' '.join(plan.readers)};"
-             f" write: {' '.join(plan.writers) or '(nobody)'}"]
+    nobody = _("(nobody)")
+    lines = [_("service account: {user} (owns every file; .archive/ is its alone)").format(
+                 user=plan.service_user) if plan.service_user else
+             _("no service account: owners stay as they are, .archive/ is left alone"),
+             _("archive.yaml, staff.yaml, templates/, clients/: read: {readers};"
+               " write: {writers}").format(readers=" ".join(plan.readers),
+                                          writers=" ".join(plan.writers) or nobody)]
     for f in plan.folders:
-        lines.append(f"{f.folder.name}: {' '.join(f.logins) or '(nobody)'}")
+        lines.append(f"{f.folder.name}: {' '.join(f.logins) or nobody}")
         for path, logins in f.confidential.items():
-            lines.append(f"  confidential {path.rpartition('/')[2]}: {' '.join(logins)}")
+            lines.append("  " + _("confidential {name}: {logins}").format(
+                name=path.rpartition("/")[2], logins=" ".join(logins)))
     if plan.skipped:
-        lines.append(f"no OS account here for: {' '.join(plan.skipped)}")
+        lines.append(_("no OS account here for: {logins}").format(
+            logins=" ".join(plan.skipped)))
     return "\n".join(lines)
 
 
@@ -64,9 +69,9 @@ def apply(session: Session) -> None:
 
     found, changed, remaining = oversight.apply_permissions(session.archive,
                                                             _service_user(session))
-    text = "\n".join(changed) or "nothing to change"
+    text = "\n".join(changed) or _("nothing to change")
     if remaining:
-        text += "\nstill to fix by hand:\n" + "\n".join(remaining)
+        text += "\n" + _("still to fix by hand:") + "\n" + "\n".join(remaining)
     session.emit({**_plan_json(found), "changed": changed, "remaining": remaining}, text)
 
 
@@ -78,6 +83,6 @@ def check(ctx: click.Context) -> None:
     from archive_tool import oversight
 
     drift = oversight.permission_drift(session.archive, _service_user(session))
-    session.emit({"ok": not drift, "drift": drift}, "\n".join(drift) or "no drift")
+    session.emit({"ok": not drift, "drift": drift}, "\n".join(drift) or _("no drift"))
     if drift:
         ctx.exit(1)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from archive_tool import words
+from archive_tool.cli import options
 from archive_tool.cli.app import CALLER_PATH, Session, cli, pass_session
-from archive_tool.cli.entries import KINDS
+from archive_tool.i18n import _, ngettext
 
 REPORT_FORMATS = ("text", "md", "html", "json")
 
@@ -16,14 +18,25 @@ def staff() -> None:
 
 
 def _plan_text(p, dry_run: bool) -> str:
-    head = (f"{'would hand' if dry_run else 'handed'} {len(p.handovers)} client(s) from"
-            f" {p.leaver.id} ({p.leaver.name}) to {p.successor.id} ({p.successor.name})")
+    n = len(p.handovers)
+    head = (ngettext("would hand {n} client from {leaver} ({leaver_name}) to {successor}"
+                     " ({successor_name})",
+                     "would hand {n} clients from {leaver} ({leaver_name}) to {successor}"
+                     " ({successor_name})", n) if dry_run else
+            ngettext("handed {n} client from {leaver} ({leaver_name}) to {successor}"
+                     " ({successor_name})",
+                     "handed {n} clients from {leaver} ({leaver_name}) to {successor}"
+                     " ({successor_name})", n)).format(
+        n=n, leaver=p.leaver.id, leaver_name=p.leaver.name, successor=p.successor.id,
+        successor_name=p.successor.name)
     lines = [head]
     for h in p.handovers:
-        lines.append(f"  {h.client_id}  {h.client_name}  ({', '.join(h.roles)})"
-                     + (f"  notice: {h.notice}" if h.notice else ""))
+        roles = ", ".join(words.shown("role", r) for r in h.roles)
+        lines.append(f"  {h.client_id}  {h.client_name}  ({roles})"
+                     + ("  " + _("notice: {path}").format(path=h.notice) if h.notice else ""))
         if h.understaffed:
-            lines.append(f"    needs another contact: {h.client_id} is important or VIP")
+            lines.append("    " + _("needs another contact: {client} is important or VIP")
+                         .format(client=h.client_id))
     return "\n".join(lines)
 
 
@@ -63,16 +76,19 @@ def depart(session: Session, leaver, successor, force_return, dry_run):
     p, closed = handover.depart(session.archive, leaver, successor, force_return, dry_run)
     text = _plan_text(p, dry_run)
     if closed:
-        text += f"\n{len(closed)} check-out(s) closed as not returned"
+        text += "\n" + ngettext("{n} check-out closed as not returned",
+                                "{n} check-outs closed as not returned", len(closed)).format(
+            n=len(closed))
     if not dry_run:
-        text += f"\n{leaver} is now departed"
+        text += "\n" + _("{staff} is now departed").format(staff=leaver)
     session.emit(_plan_json(p) | {"checkouts_closed": [c.path for c in closed]}, text)
 
 
 @cli.command("import")
 @click.argument("folder", type=CALLER_PATH)
 @click.option("--client", "client_id", required=True, metavar="ID")
-@click.option("--kind", type=click.Choice(KINDS), default="note", show_default=True)
+@click.option("--kind", type=options.KIND, default="note",
+              help="The kind of every entry (default: note).")
 @click.option("--dry-run", is_flag=True)
 @pass_session
 def import_(session: Session, folder, client_id, kind, dry_run):
@@ -83,10 +99,13 @@ def import_(session: Session, folder, client_id, kind, dry_run):
     lines = []
     for i in items:
         if i.duplicate_of:
-            lines.append(f"skip  {i.source}  (same as {i.duplicate_of})")
+            lines.append(_("skip  {source}  (same as {other})").format(
+                source=i.source, other=i.duplicate_of))
         else:
-            lines.append(f"{'plan' if dry_run else 'filed'}  {i.source}  -> {i.when}"
-                         f" {i.subject}" + (f"  {i.entry}" if i.entry else ""))
+            lines.append((_("plan  {source}  -> {date} {subject}") if dry_run else
+                          _("filed  {source}  -> {date} {subject}")).format(
+                source=i.source, date=words.shown_date(i.when), subject=i.subject)
+                + (f"  {i.entry}" if i.entry else ""))
     session.emit({"items": [{"source": str(i.source), "date": i.when.isoformat(),
                              "subject": i.subject, "duplicate_of": i.duplicate_of,
                              "entry": i.entry} for i in items]}, "\n".join(lines))
