@@ -72,10 +72,7 @@ def member_sees(member: StaffMember, client: Client, entry: Entry | None = None)
         return False
     if member.is_info_admin:
         return True
-    grants = client.data.get("access") or {}
-    if not (any(str(c.get("staff")) == member.id for c in client.contacts)
-            or member.id in (grants.get("staff") or [])
-            or member.department in (grants.get("departments") or [])):
+    if not client.effective_grants.allows(member):  # grants an admin has not confirmed: none
         return False
     return entry is None or not entry.confidential or member.id in entry.staff
 

@@ -1,6 +1,7 @@
 """The database in .archive/state.db: the catalog of indexed files and the text taken
-from them, the last seen client records and their change journal, and the latest
-validation result per client."""
+from them, the last seen client records and their change journal, the grants an
+admin confirmed, the important matters an admin reviewed, and the latest validation
+result per client."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ CREATE TABLE IF NOT EXISTS journal (
     noted INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS journal_client ON journal(client_id, id);
+CREATE TABLE IF NOT EXISTS grants (client_id TEXT PRIMARY KEY, confirmed TEXT NOT NULL,
+                                   at TEXT NOT NULL, by TEXT);
+CREATE TABLE IF NOT EXISTS reviews (path TEXT PRIMARY KEY, client_id TEXT NOT NULL,
+                                    at TEXT NOT NULL, by TEXT, note TEXT);
 CREATE TABLE IF NOT EXISTS validation (
     client_id TEXT PRIMARY KEY,
     errors INTEGER NOT NULL,
@@ -188,6 +193,27 @@ class Catalog:
                 "SELECT client_id, field, at FROM journal WHERE noted = 0 ORDER BY id"):
             out.setdefault(cid, []).append((field, at))
         return out
+
+    # --- grants an admin confirmed, important matters an admin reviewed -------------
+
+    def confirmed_grants(self) -> dict[str, dict]:
+        """Per client, the grants (contacts, staff, departments) an admin last confirmed."""
+        return {cid: json.loads(data) for cid, data in self.db.execute(
+            "SELECT client_id, confirmed FROM grants")}
+
+    def confirm_grants(self, client_id: str, grants: dict, at: str, by: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO grants VALUES (?, ?, ?, ?)",
+                        (client_id, json.dumps(grants, sort_keys=True), at, by))
+
+    def reviewed(self) -> dict[str, dict]:
+        """Entries an admin has reviewed: path -> {client_id, at, by, note}."""
+        return {r[0]: {"client_id": r[1], "at": r[2], "by": r[3], "note": r[4]}
+                for r in self.db.execute("SELECT path, client_id, at, by, note FROM reviews")}
+
+    def review(self, path: str, client_id: str, at: str, by: str | None,
+               note: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO reviews VALUES (?, ?, ?, ?, ?)",
+                        (path, client_id, at, by, note))
 
     # --- validation results ----------------------------------------------------
 

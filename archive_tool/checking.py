@@ -10,7 +10,9 @@ from archive_tool.archive import Archive
 from archive_tool.config import ARCHIVE_FILE, CLIENTS_DIR
 from archive_tool.i18n import _
 from archive_tool.ledger import Checkout
+from archive_tool.printable import escaped
 from archive_tool.problems import Problem
+from archive_tool.reconcile import unnameable
 from archive_tool.records import Client, Roster, client_folders, read_record
 from archive_tool.rules import Context, check_client
 from archive_tool.statedir import CATALOG
@@ -63,6 +65,11 @@ class Findings:
                                  _("{field} changed on {date} without a note: add one to"
                                    " changes (date, by, summary)").format(
                                        field=field, date=shown_date(at[:10]))))
+        found += [Problem(escaped(bad), 1, 1, "file-name", "error",
+                          _("the file's name is not valid UTF-8 or holds control characters"
+                            " (shown escaped); rename it so that it can be catalogued and"
+                            " found"))
+                  for bad in unnameable(self.archive.root, client.folder)]
         return sorted(set(found))
 
     def visible(self, client: Client) -> list[Problem]:

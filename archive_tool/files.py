@@ -26,6 +26,7 @@ from pathlib import Path, PurePath
 from typing import BinaryIO, NoReturn
 
 from archive_tool.errors import InvalidInput
+from archive_tool.i18n import _
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 # Folders on the way only need to be entered (search permission), not read.
@@ -43,8 +44,9 @@ class UnsafePath(InvalidInput, OSError):
 
     def __init__(self, relpath: str, link: bool = True):
         super().__init__(
-            f"{relpath} is a symbolic link; the archive never follows links" if link
-            else f"{relpath} is not a regular file; the archive reads only regular files")
+            (_("{path} is a symbolic link; the archive never follows links") if link
+             else _("{path} is not a regular file; the archive reads only regular files"))
+            .format(path=relpath))
         self.relpath = relpath
         self.link = link
 
@@ -58,8 +60,8 @@ def _parts(relpath: str | PurePath) -> list[str]:
     text = relpath.as_posix() if isinstance(relpath, PurePath) else str(relpath)
     parts = [p for p in text.split("/") if p not in ("", ".")]
     if text.startswith("/") or ".." in parts or "\x00" in text:
-        raise InvalidInput(f"{text}: not a path inside the archive (no '..', no absolute"
-                           " paths)")
+        raise InvalidInput(_("{path}: not a path inside the archive (no '..', no absolute"
+                             " paths)").format(path=text))
     return parts
 
 
@@ -116,7 +118,7 @@ def folder_fd(root: Path, relpath: str | PurePath = "", *, create: bool = False,
 def _split(relpath: str | PurePath) -> tuple[str, str]:
     parts = _parts(relpath)
     if not parts:
-        raise InvalidInput(f"{relpath}: name a file inside the archive")
+        raise InvalidInput(_("{path}: name a file inside the archive").format(path=relpath))
     return "/".join(parts[:-1]), parts[-1]
 
 

@@ -49,6 +49,7 @@ from pathlib import Path
 from archive_tool.access import member_sees
 from archive_tool.config import ARCHIVE_FILE, CLIENTS_DIR, STAFF_FILE, STATE_DIR
 from archive_tool.errors import AccessDenied, ArchiveError, NotFound
+from archive_tool.i18n import N_, _, ngettext
 from archive_tool.records import Client, Roster, StaffMember
 
 TEMPLATES_DIR = "templates"
@@ -141,9 +142,9 @@ def plan_archive(root: Path, clients: list[Client], roster: Roster, service_user
     if service_user is not None:
         owner = uid(service_user)
         if owner is None:
-            raise NotFound(f"the archive service's account '{service_user}' does not exist"
-                           f" on this machine; run 'archive-tool setup --service-user"
-                           f" {service_user}' as root")
+            raise NotFound(_("the archive service's account '{user}' does not exist on this"
+                             " machine; run 'archive-tool setup --service-user {user}' as"
+                             " root").format(user=service_user))
 
     def accounts(members: Iterable[StaffMember]) -> tuple[dict[str, int], list[str]]:
         found, missing = {}, set()
@@ -205,6 +206,9 @@ def plan_archive(root: Path, clients: list[Client], roster: Roster, service_user
                        sorted(admins), sorted(skipped))
 
 
+CHANGED = {"owner": N_("owner"), "ACL": N_("ACL"), "default ACL": N_("default ACL")}
+
+
 def apply(plan: ArchivePlan) -> list[str]:
     """Make the disk match the plan; one line per part that changed."""
     lines = []
@@ -219,8 +223,12 @@ def apply(plan: ArchivePlan) -> list[str]:
                 changed += bool(done)
                 kinds.update(done)
             if changed:
-                lines.append(f"{part.top or '.'}: {changed} of {seen} paths updated"
-                             f" ({', '.join(sorted(kinds))})")
+                lines.append(ngettext("{where}: {changed} of {seen} path updated ({what})",
+                                      "{where}: {changed} of {seen} paths updated ({what})",
+                                      seen).format(where=part.top or ".", changed=changed,
+                                                   seen=seen, what=", ".join(
+                                                       _(CHANGED[k]) if k in CHANGED else k
+                                                       for k in sorted(kinds))))
     return lines
 
 
@@ -235,18 +243,21 @@ def drift(plan: ArchivePlan) -> list[str]:
                     lines.append(f"{where}: {_unusable(st)}")
                     continue
                 if plan.owner is not None and st.st_uid != plan.owner:
-                    lines.append(f"{where}: owned by {_user(st.st_uid)}, should be owned by"
-                                 f" {plan.service_user}")
+                    lines.append(_("{where}: owned by {owner}, should be owned by {user}")
+                                 .format(where=where, owner=_user(st.st_uid),
+                                         user=plan.service_user))
                 want, want_default = part.wanted(rel, st)
                 have, have_default = _read(rel, fd, st)
                 lines += _compare(where, want, have)
                 if want_default is not None and have_default is None:
-                    lines.append(f"{where}: no default ACL, so new files here would not get"
-                                 " these permissions")
+                    lines.append(_("{where}: no default ACL, so new files here would not get"
+                                   " these permissions").format(where=where))
                 elif want_default is None and have_default is not None:
-                    lines.append(f"{where}: has a default ACL it should not have")
+                    lines.append(_("{where}: has a default ACL it should not have").format(
+                        where=where))
                 elif want_default is not None and have_default is not None:
-                    lines += _compare(f"{where} (default ACL)", want_default, have_default)
+                    lines += _compare(_("{where} (default ACL)").format(where=where),
+                                      want_default, have_default)
     return lines
 
 
@@ -255,12 +266,12 @@ def drift(plan: ArchivePlan) -> list[str]:
 @contextmanager
 def _opened(root: Path) -> Iterator[int]:
     if not Path("/proc/self/fd").is_dir():
-        raise ArchiveError("/proc is not mounted; permissions need it to reach files"
-                           " without following links")
+        raise ArchiveError(_("/proc is not mounted; permissions need it to reach files"
+                             " without following links"))
     try:
         fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except FileNotFoundError as e:
-        raise NotFound(f"{root}: no such archive folder") from e
+        raise NotFound(_("{root}: no such archive folder").format(root=root)) from e
     try:
         yield fd
     finally:
@@ -386,14 +397,14 @@ def _fix(owner: int | None, part: Part, rel: str, st: os.stat_result, fd: int) -
 
 
 def _error(rel: str, e: OSError) -> ArchiveError:
-    where = rel or "the archive folder"
+    where = rel or _("the archive folder")
     if e.errno in (errno.EPERM, errno.EACCES):
-        return AccessDenied(f"{where}: may not read or change its owner or ACL; run"
-                            " 'archive-tool permissions' as root, or let the archive service"
-                            " do it")
+        return AccessDenied(_("{where}: may not read or change its owner or ACL; run"
+                              " 'archive-tool permissions' as root, or let the archive service"
+                              " do it").format(where=where))
     if e.errno in (errno.EOPNOTSUPP, errno.ENOTSUP):
-        return ArchiveError(f"{where}: the file system does not support ACLs; mount it"
-                            " with the 'acl' option")
+        return ArchiveError(_("{where}: the file system does not support ACLs; mount it with"
+                              " the 'acl' option").format(where=where))
     return ArchiveError(f"{where}: {e.strerror or e}")
 
 
@@ -401,12 +412,12 @@ def _error(rel: str, e: OSError) -> ArchiveError:
 
 def _unusable(st: os.stat_result) -> str:
     if stat.S_ISLNK(st.st_mode):
-        return ("a symbolic link, left alone (nothing in the archive follows links);"
-                " replace it with what it points to")
+        return _("a symbolic link, left alone (nothing in the archive follows links);"
+                 " replace it with what it points to")
     if stat.S_ISREG(st.st_mode):
-        return (f"a file with {st.st_nlink} names (hard links), left alone (another name may"
-                " be outside the archive); replace it with a copy")
-    return "neither a file nor a folder, left alone; remove it"
+        return _("a file with {n} names (hard links), left alone (another name may be outside"
+                 " the archive); replace it with a copy").format(n=st.st_nlink)
+    return _("neither a file nor a folder, left alone; remove it")
 
 
 def _compare(where: str, want: Entries, have: Entries) -> list[str]:
@@ -417,9 +428,13 @@ def _compare(where: str, want: Entries, have: Entries) -> list[str]:
         should = wanted.get(key, (0, 0))[0]
         has, granted = held.get(key, (0, 0))
         if has != should:
-            cut = f" (granted {_fmt(granted)}, cut by the mask)" if granted & ~has else ""
-            lines.append(f"{where}: {_who(*key)} has {_fmt(has)}{cut}, should have"
-                         f" {_fmt(should)}")
+            if granted & ~has:
+                line = _("{where}: {who} has {has} (granted {granted}, cut by the mask),"
+                         " should have {should}")
+            else:
+                line = _("{where}: {who} has {has}, should have {should}")
+            lines.append(line.format(where=where, who=_who(*key), has=_fmt(has),
+                                     granted=_fmt(granted), should=_fmt(should)))
     return lines
 
 
@@ -433,13 +448,14 @@ def _rights(entries: Entries) -> dict[tuple[int, int], tuple[int, int]]:
 
 def _who(tag: int, id_: int) -> str:
     if tag == _USER:
-        return f"user {_user(id_)}"
+        return _("user {name}").format(name=_user(id_))
     if tag == _GROUP:
         try:
-            return f"group {grp.getgrgid(id_).gr_name}"
+            return _("group {name}").format(name=grp.getgrgid(id_).gr_name)
         except KeyError:
-            return f"group {id_}"
-    return {_USER_OBJ: "the owner", _GROUP_OBJ: "the owning group"}.get(tag, "everyone else")
+            return _("group {name}").format(name=id_)
+    return _({_USER_OBJ: N_("the owner"), _GROUP_OBJ: N_("the owning group")}.get(
+        tag, N_("everyone else")))
 
 
 def _user(uid: int) -> str:

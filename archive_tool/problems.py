@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from archive_tool.printable import escaped
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -13,6 +15,11 @@ class Problem:
     rule: str
     severity: str  # "error" or "warning"
     message: str
+
+    def __post_init__(self) -> None:
+        # A name that is not UTF-8 or holds control characters is kept escaped: it is
+        # printed, stored as JSON and compared as shown.
+        object.__setattr__(self, "path", escaped(self.path))
 
     @property
     def is_error(self) -> bool:

@@ -19,6 +19,7 @@ from archive_tool import permissions, yamledit
 from archive_tool.archive import Archive
 from archive_tool.config import ARCHIVE_FILE
 from archive_tool.errors import AccessDenied, ArchiveError, UsageError
+from archive_tool.i18n import _
 from archive_tool.locate import SOCKET_DIR, default_socket
 
 
@@ -32,15 +33,16 @@ class Setup:
 
 def setup(archive: Archive, user: str, socket: str | None = None) -> Setup:
     if os.geteuid() != 0:
-        raise AccessDenied("setup changes accounts and file owners: run it as root"
-                           " (sudo archive-tool -A ROOT setup --service-user NAME)")
+        raise AccessDenied(_("setup changes accounts and file owners: run it as root"
+                             " (sudo archive-tool -A ROOT setup --service-user NAME)"))
     if archive.settings.demo:
-        raise UsageError(f"{archive.root / ARCHIVE_FILE} says demo: true (everyone is an"
-                         " admin); set demo: false before sharing the archive")
+        raise UsageError(_("{path} says demo: true (everyone is an admin); set demo: false"
+                           " before sharing the archive").format(
+                               path=archive.root / ARCHIVE_FILE))
     text = (archive.root / ARCHIVE_FILE).read_text(encoding="utf-8")
     socket = socket or archive.settings.service_socket or default_socket(text)
     if not socket.startswith("/"):
-        raise UsageError(f"--socket {socket}: give an absolute path")
+        raise UsageError(_("--socket {path}: give an absolute path").format(path=socket))
     done = Setup(user, socket)
     done.created_account = _account(user)
     entry = pwd.getpwnam(user)
@@ -51,7 +53,8 @@ def setup(archive: Archive, user: str, socket: str | None = None) -> Setup:
             data["service"] = {"user": user, "socket": socket}
 
         yamledit.edit(archive.root, ARCHIVE_FILE, name_service)
-        done.changes.append(f"{ARCHIVE_FILE}: service {user} at {socket}")
+        done.changes.append(_("{file}: service {user} at {socket}").format(
+            file=ARCHIVE_FILE, user=user, socket=socket))
     archive.refresh()
     plan = permissions.plan_archive(archive.root, archive.all_clients, archive.roster, user)
     done.changes += permissions.apply(plan)
@@ -67,13 +70,15 @@ def _account(user: str) -> bool:
     except KeyError:
         pass
     if shutil.which("useradd") is None:
-        raise ArchiveError(f"no account {user} and no useradd to create it; create it first")
+        raise ArchiveError(_("no account {user} and no useradd to create it; create it"
+                             " first").format(user=user))
     proc = subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
                            "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
                            "--comment", "archive-tool service", user],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise ArchiveError(f"useradd {user}: {proc.stderr.strip() or 'failed'}")
+        raise ArchiveError(_("useradd {user}: {problem}").format(
+            user=user, problem=proc.stderr.strip() or _("failed")))
     return True
 
 
@@ -81,7 +86,8 @@ def _state_folder(state: Path, uid: int, gid: int) -> None:
     """.archive/: the service account's alone, everything in it."""
     state.mkdir(mode=0o700, exist_ok=True)
     if state.is_symlink():
-        raise UsageError(f"{state} is a symbolic link; the archive never follows links")
+        raise UsageError(_("{path} is a symbolic link; the archive never follows links")
+                         .format(path=state))
     for dirpath, dirnames, filenames in os.walk(state):
         for path in [Path(dirpath), *(Path(dirpath) / n for n in dirnames + filenames)]:
             os.chown(path, uid, gid, follow_symlinks=False)

@@ -32,8 +32,10 @@ from archive_tool.documents import fields_hash, plan
 from archive_tool.errors import NotFound
 from archive_tool.extract import Extracted, can_extract, extract_in
 from archive_tool.files import file_in, stat_in, walk_in
+from archive_tool.i18n import _
 from archive_tool.index.analysis import analyze
 from archive_tool.index.store import SearchIndex
+from archive_tool.printable import escaped, is_nameable
 from archive_tool.records import client_folders, is_ignored, load_client
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -92,10 +94,20 @@ def sha256_in(root: Path, relpath: str) -> str:
 
 def scan(root: Path, folder: Path, ignore: tuple[str, ...]) -> dict[str, os.stat_result]:
     """Regular files of a client folder by path relative to root (one lstat each);
-    symlinks (never followed), hidden folders and editors' temp files are skipped."""
+    symlinks (never followed), hidden folders, editors' temp files and files the
+    archive cannot name (see unnameable) are skipped."""
     return {rel: st for rel, st in walk_in(root, folder.relative_to(root).as_posix(),
                                            lambda name: name.startswith("."))
-            if stat.S_ISREG(st.st_mode) and not is_ignored(rel.rsplit("/", 1)[-1], ignore)}
+            if stat.S_ISREG(st.st_mode) and not is_ignored(rel.rsplit("/", 1)[-1], ignore)
+            and is_nameable(rel)}
+
+
+def unnameable(root: Path, folder: Path) -> list[str]:
+    """Files of a client folder whose names are not valid UTF-8 or hold control
+    characters: they cannot be catalogued or indexed until someone renames them."""
+    return sorted(rel for rel, _ in walk_in(root, folder.relative_to(root).as_posix(),
+                                            lambda name: name.startswith("."))
+                  if not is_nameable(rel))
 
 
 def _folder_of(path: str) -> str:
@@ -174,6 +186,9 @@ class Reconciler:
                 continue
             cid, folder = on_disk[rel]
             disk = scan(self.root, folder, self.settings.ignore)
+            report.problems += [(escaped(bad), _("the file's name is not valid UTF-8 or holds"
+                                                 " control characters; rename it"))
+                                for bad in unnameable(self.root, folder)]
             if not force and disk.keys() == known.keys() and all(
                     known[p].same_stat(st.st_size, st.st_mtime_ns, st.st_ino)
                     for p, st in disk.items()):
@@ -205,7 +220,7 @@ class Reconciler:
         deleted_shas: dict[str, int] = defaultdict(int)
         for p in deletes:
             deleted_shas[rows[p].sha256] += 1
-        for _, new in writes:
+        for _doc, new in writes:
             if new.path in rows:
                 report.changed += 1
             elif deleted_shas.get(new.sha256):
@@ -338,7 +353,7 @@ def _one_by_one(chunk: list[tuple[str, tuple[str, str]]], pool: ProcessPoolExecu
     results = []
     pool.shutdown(cancel_futures=True)
     pool = _pool(workers)
-    for _, path in chunk:
+    for _name, path in chunk:
         try:
             results.append(pool.submit(_analysis_job, path).result())
         except BrokenProcessPool:

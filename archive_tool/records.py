@@ -12,7 +12,7 @@ import os
 import re
 import stat
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatch, translate
@@ -20,9 +20,17 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from archive_tool import schema
-from archive_tool.config import CLIENTS_DIR, STAFF_FILE, Policy
+from archive_tool.config import (
+    ARCHIVE_FILE,
+    CLIENTS_DIR,
+    INFORMATION_DEPARTMENT,
+    STAFF_FILE,
+    Policy,
+)
 from archive_tool.files import UnsafePath, file_in, file_nofollow, folder_fd, list_in, stat_in
+from archive_tool.i18n import N_, _
 from archive_tool.problems import Problem
+from archive_tool.spain import fold
 from archive_tool.yamlload import Loaded, YamlProblem, load_stream
 
 CLIENT_ID = re.compile(r"^CL-[0-9]{4,}$")
@@ -51,16 +59,17 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
-SYMLINK_MESSAGE = ("symbolic links are never followed (it could lead out of the archive);"
-                   " put the file itself here")
+SYMLINK_MESSAGE = N_("symbolic links are never followed (it could lead out of the archive);"
+                     " put the file itself here")
 
 
 def unsafe_problem(e: UnsafePath) -> Problem:
     """The problem of a link, or of a pipe or device, where a file should be."""
     if e.link:
-        return Problem(e.relpath, 1, 1, "symlink", "error", SYMLINK_MESSAGE)
+        return Problem(e.relpath, 1, 1, "symlink", "error", _(SYMLINK_MESSAGE))
     return Problem(e.relpath, 1, 1, "not-regular", "error",
-                   "this is not a regular file (a pipe or device?); put the file itself here")
+                   _("this is not a regular file (a pipe or device?); put the file itself"
+                     " here"))
 
 
 def _read(opener: Callable[[], BinaryIO], kind: str, relpath: str,
@@ -72,7 +81,8 @@ def _read(opener: Callable[[], BinaryIO], kind: str, relpath: str,
         return None, [unsafe_problem(e)]
     except OSError as e:
         return None, [Problem(relpath, 1, 1, "unreadable", "error",
-                              f"cannot read the file: {e.strerror or e}")]
+                              _("cannot read the file: {reason}").format(
+                                  reason=e.strerror or e))]
     except YamlProblem as e:
         return None, [Problem(relpath, e.line, e.column, e.rule, "error", e.message)]
     return loaded, schema.check(kind, loaded, relpath) if check else []
@@ -92,6 +102,13 @@ def read_yaml(path: Path, kind: str, relpath: str,
     return _read(lambda: file_nofollow(path), kind, relpath, check)
 
 
+def is_information_department(department: str,
+                              names: Iterable[str] = INFORMATION_DEPARTMENT) -> bool:
+    """Whether a department is the information department (policy §3.1), by any of
+    the names archive.yaml gives it, without regard to accents or case."""
+    return fold(department) in {fold(n) for n in names}
+
+
 @dataclass
 class StaffMember:
     id: str
@@ -103,6 +120,8 @@ class StaffMember:
     left_on: str | None = None
     phone: str | None = None
     email: str | None = None
+    information_department: tuple[str, ...] = field(default=INFORMATION_DEPARTMENT,
+                                                    repr=False, compare=False)
 
     @property
     def active(self) -> bool:
@@ -110,7 +129,22 @@ class StaffMember:
 
     @property
     def is_info_admin(self) -> bool:
-        return self.active and self.role == "admin" and self.department == "information"
+        return self.active and self.role == "admin" and is_information_department(
+            self.department, self.information_department)
+
+
+def information_department_names(root: Path) -> tuple[str, ...]:
+    """The names archive.yaml gives the information department (the default when it
+    says nothing or cannot be read: validate reports that)."""
+    loaded, _problems = read_record(root, ARCHIVE_FILE, "archive", check=False)
+    policy = (loaded.data.get("policy") if loaded and isinstance(loaded.data, dict)
+              else None) or {}
+    names = policy.get("information_department") if isinstance(policy, dict) else None
+    if isinstance(names, str):
+        return (names,)
+    if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+        return tuple(names)
+    return INFORMATION_DEPARTMENT
 
 
 @dataclass
@@ -132,6 +166,7 @@ class Roster:
         roster = cls(loaded=loaded, problems=problems)
         if loaded is None:
             return roster
+        department = information_department_names(root)
         fields = StaffMember.__dataclass_fields__
         for i, item in enumerate(loaded.data.get("staff") or []):
             if not isinstance(item, dict) or not all(
@@ -141,15 +176,28 @@ class Roster:
             for other, what in ((roster.get(item["id"]), "id"),
                                 (roster.by_login(item["login"]), "login")):
                 if other is not None:
+                    message = (_("staff id '{value}' is used twice; give each person their"
+                                 " own") if what == "id" else
+                               _("staff login '{value}' is used twice; give each person"
+                                 " their own"))
                     roster.problems.append(Problem(
                         STAFF_FILE, line, column, "staff-duplicate", "error",
-                        f"staff {what} '{item[what]}' is used twice; give each person their own"))
+                        message.format(value=item[what])))
             if item["id"] in roster.members:
                 continue
-            values = {k: str(v) for k, v in item.items() if k in fields and v is not None}
+            values = {k: str(v) for k, v in item.items() if k in fields and v is not None
+                      and k != "information_department"}
             values = {k: values.get(k, "") for k in ("name", "department", "role", "status")
                       } | values
-            roster.members[item["id"]] = StaffMember(**values)
+            roster.members[item["id"]] = StaffMember(**values,
+                                                     information_department=department)
+        if check and not any(m.is_info_admin for m in roster.members.values()):
+            names = ", ".join(department)
+            roster.problems.append(Problem(
+                STAFF_FILE, 1, 1, "no-information-admin", "warning",
+                _("no active administrator of the information department (department"
+                  " {names}, role admin): the policy gives it every client file (§3.1);"
+                  " name one in staff.yaml").format(names=names)))
         return roster
 
 
@@ -185,6 +233,57 @@ class Entry:
         return self.data.get("confidential") is True
 
 
+@dataclass(frozen=True)
+class Grants:
+    """Who a client record lets see the client (design §5): its staff contacts, and
+    the staff and departments named in its `access`."""
+
+    contacts: frozenset[str] = frozenset()
+    staff: frozenset[str] = frozenset()
+    departments: frozenset[str] = frozenset()
+
+    KINDS = ("contacts", "staff", "departments")
+
+    @classmethod
+    def of(cls, data: Mapping | None) -> Grants:
+        data = data if isinstance(data, Mapping) else {}
+        access = data.get("access") if isinstance(data.get("access"), Mapping) else {}
+        contacts = data.get("contacts") if isinstance(data.get("contacts"), list) else []
+
+        def names(values) -> frozenset[str]:
+            return frozenset(str(v) for v in values or () if isinstance(v, str | int))
+
+        return cls(frozenset(str(c.get("staff")) for c in contacts
+                             if isinstance(c, Mapping) and c.get("staff") is not None),
+                   names(access.get("staff") if isinstance(access.get("staff"), list)
+                         else ()),
+                   names(access.get("departments")
+                         if isinstance(access.get("departments"), list) else ()))
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Grants:
+        return cls(*(frozenset(data.get(kind) or ()) for kind in cls.KINDS))
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {kind: sorted(getattr(self, kind)) for kind in self.KINDS}
+
+    def allows(self, member: StaffMember) -> bool:
+        return (member.id in self.contacts or member.id in self.staff
+                or member.department in self.departments)
+
+    def __and__(self, other: Grants) -> Grants:
+        return Grants(*(getattr(self, k) & getattr(other, k) for k in self.KINDS))
+
+    def __or__(self, other: Grants) -> Grants:
+        return Grants(*(getattr(self, k) | getattr(other, k) for k in self.KINDS))
+
+    def __sub__(self, other: Grants) -> Grants:
+        return Grants(*(getattr(self, k) - getattr(other, k) for k in self.KINDS))
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, k) for k in self.KINDS)
+
+
 @dataclass
 class Client:
     folder: Path
@@ -193,6 +292,9 @@ class Client:
     loaded: Loaded | None
     problems: list[Problem]
     checked: bool = True  # records and entries were checked against their schemas
+    # The grants an information admin last confirmed (None: none known yet, the
+    # record's own count). A direct edit of the record widens nothing until confirmed.
+    confirmed: Grants | None = field(default=None, repr=False, compare=False)
     _entries: list[Entry] | None = field(default=None, repr=False, compare=False)
     _rivals: list[Client] | None = field(default=None, repr=False, compare=False)
 
@@ -234,6 +336,17 @@ class Client:
     @property
     def since(self) -> date | None:
         return parse_date(self.data.get("since"))
+
+    @property
+    def grants(self) -> Grants:
+        """Who the record as it is now lets see the client."""
+        return Grants.of(self.data)
+
+    @property
+    def effective_grants(self) -> Grants:
+        """Who may see the client: the record's grants, less any an admin has not
+        confirmed. Narrowing takes effect at once, widening once confirmed."""
+        return self.grants if self.confirmed is None else self.grants & self.confirmed
 
     def mark(self, *path) -> tuple[int, int]:
         return self.loaded.mark(path) if self.loaded else (1, 1)
@@ -282,9 +395,21 @@ class Client:
             years[int(year)] = kinds
         return years
 
+    def report_readable(self, year: int, name: str) -> bool:
+        """Whether a report file holds something: not empty, readable without following
+        a link, and a PDF that starts like one."""
+        try:
+            with file_in(self.root, f"{self.relpath}/{REPORTS}/{year}/{name}") as f:
+                head = f.read(5)
+        except OSError:
+            return False
+        return bool(head) and (not name.lower().endswith(".pdf") or head.startswith(b"%PDF"))
+
 
 def report_kind(name: str, policy: Policy) -> str:
-    low = name.lower()
+    """'annual', 'financial' or 'other', by the policy's name patterns; case, accents,
+    spaces and underscores do not matter ('Cuentas Anuales 2024.pdf')."""
+    low = re.sub(r"[\s_]+", "-", fold(name))
     if any(fnmatch(low, p) for p in policy.annual_report_patterns):
         return "annual"
     if any(fnmatch(low, p) for p in policy.financial_statement_patterns):
@@ -339,7 +464,7 @@ def load_client(root: Path, client_id: str, folder: Path, check: bool = True) ->
     except FileNotFoundError:
         return Client(folder, client_id, rel, None, [Problem(
             record, 1, 1, "record-missing", "error",
-            "this client folder has no client.yaml; restore it or create the record")])
+            _("this client folder has no client.yaml; restore it or create the record"))])
     except UnsafePath as e:
         return Client(folder, client_id, rel, None, [unsafe_problem(e)])
     except OSError:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from archive_tool.errors import Conflict, ExitCode
+from archive_tool.i18n import _
 from archive_tool.outside import CallerFiles
 from archive_tool.protocol import VERSION, Channel, ProtocolError
 
@@ -111,7 +112,8 @@ class Server:
             return
         finally:
             probe.close()
-        raise Conflict(f"{self.path}: another archive service answers there; stop it first")
+        raise Conflict(_("{path}: another archive service answers there; stop it first")
+                       .format(path=self.path))
 
     def stop(self) -> None:
         if self.sock is not None:
@@ -144,9 +146,9 @@ class Server:
                     code = self.handler(request, connection)
                 except Exception:  # never a traceback for the caller, always one in the log
                     log.exception("request %s from uid %s failed", request.argv[:2], uid)
-                    connection.write("stderr", "error: the archive service failed on this"
-                                               " request; the information department can"
-                                               " see why in its log\n")
+                    connection.write("stderr", "error: " + _(
+                        "the archive service failed on this request; the information"
+                        " department can see why in its log") + "\n")
                     code = ExitCode.FINDINGS
                 finally:
                     _local.connection = None

@@ -24,6 +24,7 @@ from typing import BinaryIO
 from archive_tool.config import Policy
 from archive_tool.errors import ArchiveError, ExitCode, NotFound
 from archive_tool.files import copy_into, file_in, file_nofollow
+from archive_tool.i18n import _
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
@@ -73,8 +74,9 @@ class NotKept:
 
     @property
     def message(self) -> str:
-        return (f"{self.path} not kept as a version: {self.size} bytes is over the cap of"
-                f" {self.cap} bytes (policy.version_max_bytes)")
+        return _("{path} not kept as a version: {size} bytes is over the cap of {cap} bytes"
+                 " (policy.version_max_bytes)").format(path=self.path, size=self.size,
+                                                       cap=self.cap)
 
 
 @dataclass
@@ -255,13 +257,15 @@ class VersionStore:
     def get(self, path: str, n: int | None = None) -> Version:
         versions = self.history(path)
         if not versions:
-            raise NotFound(f"{path}: no stored versions; see 'archive-tool versions PATH'")
+            raise NotFound(_("{path}: no stored versions; see 'archive-tool versions PATH'")
+                           .format(path=path))
         if n is None:
             return versions[-1]
         for v in versions:
             if v.n == n:
                 return v
-        raise NotFound(f"{path}: no version {n}; it has versions 1 to {versions[-1].n}")
+        raise NotFound(_("{path}: no version {n}; it has versions 1 to {last}").format(
+            path=path, n=n, last=versions[-1].n))
 
     def write_back(self, version: Version, relpath: str | None = None) -> None:
         """Put a version's content at relpath under the root (its own path by default),
@@ -280,12 +284,14 @@ class VersionStore:
                 while chunk := f.read(1 << 20):
                     h.update(chunk)
         except FileNotFoundError as e:
-            raise CorruptBlob(f"version {version.n} of {version.path} is missing from the"
-                              f" store ({blob}); restore .archive/versions from backup") from e
+            raise CorruptBlob(_("version {n} of {path} is missing from the store ({blob});"
+                                " restore .archive/versions from backup").format(
+                                    n=version.n, path=version.path, blob=blob)) from e
         if h.hexdigest() != version.sha256:
-            raise CorruptBlob(f"version {version.n} of {version.path} is damaged in the store"
-                              f" ({blob}: its content no longer matches its hash); restore"
-                              " .archive/versions from backup or pick another version")
+            raise CorruptBlob(_("version {n} of {path} is damaged in the store ({blob}: its"
+                                " content no longer matches its hash); restore"
+                                " .archive/versions from backup or pick another version")
+                              .format(n=version.n, path=version.path, blob=blob))
         return blob
 
     def size_bytes(self) -> int:

@@ -19,6 +19,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from archive_tool.i18n import N_, _
+
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 50
 MAX_NODES = 50_000
@@ -28,6 +30,26 @@ _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 JsonPath = tuple[str | int, ...]
+
+# The parser's own sentences, said in the person's language.
+PARSER_PROBLEMS = {m: m for m in (
+    N_("mapping values are not allowed in this context"),
+    N_("mapping values are not allowed here"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("found character that cannot start any token"),
+    N_("found unexpected end of stream"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected key"),
+    N_("could not find expected ':'"),
+    N_("did not find expected node content"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("found a tab character that violates indentation"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("found unknown escape character"),
+    N_("found undefined tag handle"),
+    N_("found unexpected ':'"),
+)}
 
 
 class YamlProblem(Exception):
@@ -66,7 +88,8 @@ def load_file(path: Path, max_bytes: int = MAX_BYTES) -> Loaded:
         with path.open("rb") as f:
             return load_stream(f, max_bytes)
     except OSError as e:
-        raise YamlProblem(f"cannot read the file: {e.strerror or e}", rule="unreadable") from e
+        raise YamlProblem(_("cannot read the file: {problem}").format(problem=e.strerror or e),
+                          rule="unreadable") from e
 
 
 def load_stream(f: BinaryIO, max_bytes: int = MAX_BYTES) -> Loaded:
@@ -76,8 +99,8 @@ def load_stream(f: BinaryIO, max_bytes: int = MAX_BYTES) -> Loaded:
     if len(raw) > max_bytes:
         size = os.fstat(f.fileno()).st_size
         raise YamlProblem(
-            f"file is {size / 2**20:.1f} MB; a record may be at most {max_bytes // 1024} KB:"
-            " move long texts into attachments",
+            _("file is {mb} MB; a record may be at most {kb} KB: move long texts into"
+              " attachments").format(mb=f"{size / 2**20:.1f}", kb=max_bytes // 1024),
             rule="too-large",
         )
     return parse_bytes(raw)
@@ -92,7 +115,8 @@ def parse_bytes(raw: bytes) -> Loaded:
         line = raw.count(b"\n", 0, e.start) + 1
         column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         raise YamlProblem(
-            f"byte 0x{raw[e.start]:02x} is not UTF-8: save the file as UTF-8",
+            _("byte 0x{byte} is not UTF-8: save the file as UTF-8").format(
+                byte=f"{raw[e.start]:02x}"),
             line, column, rule="encoding",
         ) from e
     return parse_text(text)
@@ -102,24 +126,28 @@ def parse_text(text: str) -> Loaded:
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        raise YamlProblem("file is empty: it should hold a mapping of fields", rule="empty")
+        raise YamlProblem(_("file is empty: it should hold a mapping of fields"), rule="empty")
     try:
         loaded = _Builder().build(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = e.problem or str(e)
+        problem = e.problem or str(e)
+        rule = "too-deep" if "nesting depth" in problem else "yaml-syntax"
+        problem = _(PARSER_PROBLEMS[problem]) if problem in PARSER_PROBLEMS else problem
         if "\t" in _line(text, line):
-            message += " (indent with spaces, not tabs)"
-        rule = "too-deep" if "nesting depth" in message else "yaml-syntax"
-        raise YamlProblem(f"YAML syntax: {message}", line, column, rule) from e
+            message = _("YAML syntax: {problem} (indent with spaces, not tabs)")
+        else:
+            message = _("YAML syntax: {problem}")
+        raise YamlProblem(message.format(problem=problem), line, column, rule) from e
     except yaml.YAMLError as e:
-        raise YamlProblem(f"YAML syntax: {e}") from e
+        raise YamlProblem(_("YAML syntax: {problem}").format(problem=e)) from e
     if not isinstance(loaded.data, dict):
-        kind = type(loaded.data).__name__ if loaded.data is not None else "nothing"
-        kind = {"list": "a list", "str": "a single text", "NoneType": "nothing"}.get(kind, kind)
-        raise YamlProblem(f"expected a mapping of fields at the top level, found {kind}",
-                          rule="not-mapping")
+        found = {list: N_("a list"), str: N_("a single text")}.get(type(loaded.data))
+        kind = (_("nothing") if loaded.data is None else _(found) if found
+                else type(loaded.data).__name__)
+        raise YamlProblem(_("expected a mapping of fields at the top level, found {kind}")
+                          .format(kind=kind), rule="not-mapping")
     return loaded
 
 
@@ -140,8 +168,8 @@ class _Builder:
             if isinstance(event, ev.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise _problem("only one YAML document per file (remove the extra '---')",
-                                   event)
+                    raise _problem(_("only one YAML document per file (remove the extra"
+                                     " '---')"), event)
                 continue
             if not isinstance(event, (ev.NodeEvent, ev.CollectionEndEvent)):
                 continue
@@ -151,21 +179,22 @@ class _Builder:
                     root = done[0]
                 continue
             if isinstance(event, ev.AliasEvent) or event.anchor is not None:
-                raise _problem("anchors and aliases (&, *) are not allowed in archive files",
+                raise _problem(_("anchors and aliases (&, *) are not allowed in archive files"),
                                event, "yaml-alias")
             self.nodes += 1
             if self.nodes > MAX_NODES:
-                raise _problem(f"more than {MAX_NODES} values: the file is too big", event,
-                               "too-large")
+                raise _problem(_("more than {n} values: the file is too big").format(
+                    n=MAX_NODES), event, "too-large")
             if isinstance(event, ev.ScalarEvent):
                 value: Any = self._scalar(event)
             else:
                 tag = getattr(event, "tag", None)
                 if tag not in (None, "!", _STD + "map", _STD + "seq", "!!map", "!!seq"):
-                    raise _problem(f"tag {tag} is not allowed in archive files", event,
-                                   "yaml-tag")
+                    raise _problem(_("tag {tag} is not allowed in archive files").format(
+                        tag=tag), event, "yaml-tag")
                 if len(stack) >= MAX_DEPTH:
-                    raise _problem(f"nested deeper than {MAX_DEPTH} levels", event, "too-deep")
+                    raise _problem(_("nested deeper than {n} levels").format(n=MAX_DEPTH),
+                                   event, "too-deep")
                 value = {} if isinstance(event, ev.MappingStartEvent) else []
             if not stack:
                 self.marks[()] = _pos(event)
@@ -188,12 +217,12 @@ class _Builder:
             return child
         if frame[2] is None:  # value is a key
             if isinstance(value, (dict, list)) or value is None:
-                raise _problem("mapping keys must be plain words", event)
+                raise _problem(_("mapping keys must be plain words"), event)
             key = str(value)
             if key in container:
                 line, _ = self.marks[(*path, key)]
-                raise _problem(f"duplicate key '{key}' (first defined on line {line})", event,
-                               "duplicate-key")
+                raise _problem(_("duplicate key '{key}' (first defined on line {line})").format(
+                    key=key, line=line), event, "duplicate-key")
             frame[2], frame[3] = key, _pos(event)
             return path
         key = frame[2]
@@ -211,7 +240,8 @@ class _Builder:
         elif tag.startswith("!!"):
             tag = _STD + tag[2:]
         if tag not in _SCALAR_TAGS:
-            raise _problem(f"tag {event.tag} is not allowed in archive files", event, "yaml-tag")
+            raise _problem(_("tag {tag} is not allowed in archive files").format(
+                tag=event.tag), event, "yaml-tag")
         if tag in (_STD + "str", _STD + "timestamp"):
             return event.value
         return self.constructor.construct_object(ScalarNode(tag, event.value))

@@ -17,6 +17,7 @@ from archive_tool import i18n
 from archive_tool.errors import ArchiveError, ExitCode
 from archive_tool.i18n import N_, _
 from archive_tool.locate import find_root
+from archive_tool.printable import printable
 
 if TYPE_CHECKING:
     from archive_tool.archive import Archive
@@ -64,9 +65,14 @@ class Session:
     def emit(self, data: dict, text: str | None = None) -> None:
         """One JSON document with --json, else the text form."""
         if self.json:
-            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-        elif text is not None:
+            text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # a name that is not UTF-8: escaped, still JSON
+                text = json.dumps(data, indent=2, default=str)
             click.echo(text)
+        elif text is not None:
+            click.echo(printable(text))
 
 
 pass_session = click.make_pass_decorator(Session)
@@ -151,7 +157,7 @@ def failure(e: Exception) -> tuple[str, int]:
 
 
 def _fail(message: str, code: int) -> int:
-    click.echo(_("error: {message}").format(message=message), err=True)
+    click.echo(printable(_("error: {message}").format(message=message), keep=""), err=True)
     return int(code)
 
 

@@ -149,8 +149,9 @@ class WebApp:
         env.filters.update(marked=_marked, day=_day, size=_size,
                            label=lambda value, table: labels.label(getattr(labels, table),
                                                                    value),
+                           label_of=lambda value, key: labels.label(labels.VALUES[key], value),
                            q=lambda value: quote(str(value), safe=""))
-        env.globals.update(labels=labels)
+        env.globals.update(labels=labels, search_link=pages.search_link)
         self.templates = env
 
     # --- cookies: Secure unless the browser is on this machine over plain http ----------
