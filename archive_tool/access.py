@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from archive_tool.errors import AccessDenied
 from archive_tool.i18n import _
-from archive_tool.words import shown
 from archive_tool.records import Client, Entry, Roster, StaffMember
+from archive_tool.words import shown
 
 
 def os_login() -> str:

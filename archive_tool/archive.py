@@ -5,6 +5,7 @@ filing, checking, finding, syncing, custody, handover, intake, oversight, views.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -142,7 +143,8 @@ class Archive:
         try:
             self.user.require()
         except AccessDenied as e:
-            self.record(action, outcome="denied", detail=str(e))
+            with contextlib.suppress(OSError):  # an outsider may not even reach the log
+                self.record(action, outcome="denied", detail=str(e))
             raise
 
     def require_admin(self, action: str) -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive_tool.i18n import N_, _, ngettext
 from archive_tool.statedir import AUDIT, AUDIT_HEAD, AUDIT_KEY, STATE_DIR
 
 AUDIT_FILE = AUDIT
@@ -99,44 +100,50 @@ def _clean(value: str | None) -> str | None:
 
 
 def _span(first: int, last: int) -> str:
-    return f"record {first}" if first == last else f"records {first} to {last}"
+    if first == last:
+        return _("record {n}").format(n=first)
+    return _("records {first} to {last}").format(first=first, last=last)
 
 
-def _are(first: int, last: int) -> str:
-    return _span(first, last) + (" is" if first == last else " are")
+def _said(one: str, many: str, first: int, last: int, **values: object) -> str:
+    """A sentence about record first (one) or records first to last (many)."""
+    if first == last:
+        return _(one).format(n=first, **values)
+    return _(many).format(first=first, last=last, **values)
 
 
-def _whose(first: int, last: int) -> str:
-    return "its" if first == last else "each one's"
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")
+def _records(n: int) -> str:
+    return ngettext("{n} record", "{n} records", n).format(n=n)
 
 
 def _kind(value: object) -> str:
     if isinstance(value, list):
-        return "a JSON array"
+        return _("a JSON array")
     if isinstance(value, str):
-        return "a JSON string"
+        return _("a JSON string")
     if value is None or isinstance(value, bool):
         return f"JSON {json.dumps(value)}"
-    return "a JSON number"
+    return _("a JSON number")
+
+
+NOT_UTF8 = N_("it is not UTF-8 text")
+NOT_JSON = N_("it is not JSON")
+NO_CHAIN = N_("it lacks a seq, prev or hash")
 
 
 def _parse(raw: bytes) -> tuple[dict | None, str]:
-    """A record, or why the line is none."""
+    """A record, or why the line is none (to be translated where it is shown)."""
     try:
         value = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        return None, "it is not UTF-8 text"
+        return None, NOT_UTF8
     except (ValueError, RecursionError):
-        return None, "it is not JSON"
+        return None, NOT_JSON
     if not isinstance(value, dict):
-        return None, f"it is {_kind(value)}, not an object"
+        return None, _("it is {kind}, not an object").format(kind=_kind(value))
     if (type(value.get("seq")) is not int or not isinstance(value.get("hash"), str)
             or not isinstance(value.get("prev"), str)):
-        return None, "it lacks a seq, prev or hash"
+        return None, NO_CHAIN
     return value, ""
 
 
@@ -151,7 +158,7 @@ def _last(fd: int) -> tuple[int, str, bool]:
         blob = os.pread(fd, size - start, start)
         lines = [line for line in blob.split(b"\n")[1 if start else 0:] if line.strip()]
         for skipped, line in enumerate(reversed(lines)):
-            record, _ = _parse(line)
+            record, _why = _parse(line)
             if record is not None:
                 return record["seq"] + skipped, record["hash"], blob.endswith(b"\n")
         if start == 0:
@@ -308,7 +315,7 @@ class AuditLog:
         with f:
             for line in f:
                 if line.strip():
-                    record, _ = _parse(line)
+                    record, _why = _parse(line)
                     if record is None:
                         try:
                             value = json.loads(line)
@@ -323,17 +330,19 @@ class AuditLog:
         try:
             key = AuditKey.parse(self.key_path.read_bytes())
         except FileNotFoundError:
-            return None, f"{KEY_FILE} is missing: the key was removed"
+            return None, _("{file} is missing: the key was removed").format(file=KEY_FILE)
         except OSError as e:
-            return None, f"{KEY_FILE} cannot be read here ({e.strerror})"
-        return (key, "") if key is not None else (None, f"{KEY_FILE} is damaged")
+            return None, _("{file} cannot be read here ({problem})").format(
+                file=KEY_FILE, problem=e.strerror)
+        return (key, "") if key is not None else (
+            None, _("{file} is damaged").format(file=KEY_FILE))
 
     def logged_heads(self) -> tuple[dict[int, set[str]] | None, str]:
         """The heads the system log recorded for this log, and where they came from."""
         found = self.system_log()
         if found is None:
             tried = ", ".join(("journalctl", *SYSTEM_LOG_FILES))
-            return None, f"no system log could be read ({tried})"
+            return None, _("no system log could be read ({tried})").format(tried=tried)
         source, text = found
         heads: dict[int, set[str]] = {}
         for line in text.splitlines():
@@ -367,6 +376,7 @@ class _Check:
         self.unkeyed = 0  # the last seq of the older unkeyed prefix
         self.first_keyed: int | None = None
         self.head, self.head_problem = self._read_head()
+        self.head_missing = self.head is None and self.head_problem == _("missing")
         self.hash_at_head: str | None = None
         self.checked: list[str] = []
         self.not_ruled_out: list[str] = []
@@ -375,12 +385,13 @@ class _Check:
         try:
             text = self.log.head.read_bytes().decode("utf-8", "replace")
         except FileNotFoundError:
-            return None, "missing"
+            return None, _("missing")
         except OSError as e:
-            return None, f"unreadable ({e.strerror})"
+            return None, _("unreadable ({problem})").format(problem=e.strerror)
         m = _HEAD.fullmatch(text)
         if m is None:
-            return None, f"damaged ({text.strip()[:40]!r} is not '<seq> <hash>')"
+            return None, _("damaged ({text} is not '<seq> <hash>')").format(
+                text=repr(text.strip()[:40]))
         return (int(m[1]), m[2]), ""
 
     def verdict(self, ok: bool, message: str) -> Verdict:
@@ -394,37 +405,44 @@ class _Check:
                 if damage:
                     self._summary()
                     if self.head_problem:
-                        self.checked.append(f"also: {HEAD_FILE} is {self.head_problem}")
+                        self.checked.append(_("also: {file} is {problem}").format(
+                            file=HEAD_FILE, problem=self.head_problem))
                     return self.verdict(False, damage)
         self._summary()
         problems = [p for p in (self._key_use(), self._head_check(), self._logged_check()) if p]
         if problems:
-            self.checked.extend(f"also: {p}" for p in problems[1:])
+            self.checked.extend(_("also: {what}").format(what=p) for p in problems[1:])
             return self.verdict(False, problems[0])
-        message = f"{_count(self.records, 'record')}, chain intact"
         if self.unkeyed:
-            message += f"; {_are(1, self.unkeyed)} older and unkeyed"
+            message = _said(N_("{records}, chain intact; record {n} is older and unkeyed"),
+                            N_("{records}, chain intact; records {first} to {last} are older"
+                               " and unkeyed"), 1, self.unkeyed,
+                            records=_records(self.records))
+        else:
+            message = _("{records}, chain intact").format(records=_records(self.records))
         return self.verdict(True, message)
 
     def _line(self, n: int, raw: bytes, rest: Iterator[tuple[int, bytes]]) -> str | None:
-        where = f"{AUDIT_FILE} line {n}"
+        where = _("{file} line {n}").format(file=AUDIT_FILE, n=n)
         record, why = _parse(raw)
         if record is None:
-            return f"{where} is not a record ({why}): it was edited or inserted"
+            return _("{where} is not a record ({why}): it was edited or inserted").format(
+                where=where, why=_(why))
         seq, digest = record["seq"], record["hash"]
-        what = f"{where} (record {seq})"
+        what = _("{where} (record {seq})").format(where=where, seq=seq)
         damage = self._seal(what, record)
         if damage:
             return damage
         if record["prev"] != self.prev:
             return self._misplaced(where, record, rest)
         if seq != self.seq + 1:
-            return f"{what} follows record {self.seq} but is numbered {seq}: it was renumbered"
+            return _("{what} follows record {before} but is numbered {seq}: it was"
+                     " renumbered").format(what=what, before=self.seq, seq=seq)
         logged = (self.heads or {}).get(seq)
         if logged and logged != {digest}:
-            return (f"{what} is not the record {self.source} recorded as head {seq}: the log"
-                    " was rewritten by whoever holds the key (or that system log line is"
-                    " forged)")
+            return _("{what} is not the record {source} recorded as head {seq}: the log was"
+                     " rewritten by whoever holds the key (or that system log line is"
+                     " forged)").format(what=what, source=self.source, seq=seq)
         if self.head and self.head[0] == seq:
             self.hash_at_head = digest
         self.prev, self.seq = digest, seq
@@ -436,113 +454,138 @@ class _Check:
         if mac is None:
             since = self.first_keyed or (self.key.since if self.key else None)
             if since is not None and (self.first_keyed or record["seq"] >= since):
-                return (f"{what} is not keyed, though records are keyed from record {since}"
-                        " on: it was written or rewritten without the key")
+                return _("{what} is not keyed, though records are keyed from record {since}"
+                         " on: it was written or rewritten without the key").format(
+                             what=what, since=since)
             if record["hash"] != plain_hash(record):
-                return f"{what} was edited: its hash does not match its content"
+                return _("{what} was edited: its hash does not match its content").format(
+                    what=what)
             self.unkeyed = record["seq"]
             return None
         if mac != MAC:
-            return f"{what} names an unknown MAC ({str(mac)[:20]!r}): it was edited"
+            return _("{what} names an unknown MAC ({mac}): it was edited").format(
+                what=what, mac=repr(str(mac)[:20]))
         if self.key is None:
-            return f"{what} is keyed, but {self.key_problem}, so keyed records cannot be checked"
+            return _("{what} is keyed, but {problem}, so keyed records cannot be checked"
+                     ).format(what=what, problem=self.key_problem)
         if record.get("key_id") != self.key.id:
             if record["seq"] < self.key.since:
-                return (f"{what} was keyed with another key than the present {KEY_FILE} (in use"
-                        f" from record {self.key.since} on): the key was replaced")
-            return f"{what} was edited: it names another key than {KEY_FILE}"
+                return _("{what} was keyed with another key than the present {file} (in use"
+                         " from record {since} on): the key was replaced").format(
+                             what=what, file=KEY_FILE, since=self.key.since)
+            return _("{what} was edited: it names another key than {file}").format(
+                what=what, file=KEY_FILE)
         digest = record["hash"].encode("utf-8", "surrogatepass")
         if not hmac.compare_digest(digest, keyed_hash(record, self.key).encode("ascii")):
-            return f"{what} was edited: its MAC does not match its content"
+            return _("{what} was edited: its MAC does not match its content").format(
+                what=what)
         if self.first_keyed is None:
             self.first_keyed = record["seq"]
         return None
 
     def _misplaced(self, where: str, record: dict, rest: Iterator[tuple[int, bytes]]) -> str:
         seq, expected = record["seq"], self.seq + 1
-        what = f"{where} (record {seq})"
+        what = _("{where} (record {seq})").format(where=where, seq=seq)
         if seq == self.seq and record["hash"] == self.prev:
-            return f"{what} repeats the record before it: it was copied"
+            return _("{what} repeats the record before it: it was copied").format(what=what)
         if seq <= self.seq:
-            return (f"{what} is out of order: it comes after record {self.seq} (records"
-                    " swapped or moved)")
+            return _("{what} is out of order: it comes after record {before} (records swapped"
+                     " or moved)").format(what=what, before=self.seq)
         if seq == expected:
-            return (f"{what} does not follow record {self.seq} before it: a record before it"
-                    " was replaced")
+            return _("{what} does not follow record {before} before it: a record before it"
+                     " was replaced").format(what=what, before=self.seq)
         for m, raw in rest:
-            later, _ = _parse(raw)
+            later, _why = _parse(raw)
             if later is not None and expected <= later["seq"] < seq:
-                return (f"{what} is out of order: record {later['seq']} comes after it, at line"
-                        f" {m} (records swapped or moved)")
-        gone = (f"record {expected} was" if seq == expected + 1
-                else f"records {expected} to {seq - 1} were")
-        return f"{where}: {gone} removed before it"
+                return _("{what} is out of order: record {later} comes after it, at line {line}"
+                         " (records swapped or moved)").format(what=what, later=later["seq"],
+                                                               line=m)
+        return _said(N_("{where}: record {n} was removed before it"),
+                     N_("{where}: records {first} to {last} were removed before it"),
+                     expected, seq - 1, where=where)
 
     def _summary(self) -> None:
         """What the walk established, however far it got."""
         if not self.records:
-            self.checked.append(f"{AUDIT_FILE} holds no records")
+            self.checked.append(_("{file} holds no records").format(file=AUDIT_FILE))
             return
-        read = f"{_count(self.records, 'record')} read"
         if self.seq:
-            read += f"; each one up to record {self.seq} links to the one before it"
+            read = ngettext("{n} record read; each one up to record {seq} links to the one"
+                            " before it",
+                            "{n} records read; each one up to record {seq} links to the one"
+                            " before it", self.records).format(n=self.records, seq=self.seq)
+        else:
+            read = ngettext("{n} record read", "{n} records read", self.records).format(
+                n=self.records)
         self.checked.append(read)
         if self.unkeyed:
-            self.checked.append(f"{_are(1, self.unkeyed)} older and unkeyed:"
-                                f" {_whose(1, self.unkeyed)} sha256 matches its content")
-            self.not_ruled_out.append(f"a rewrite of {_span(1, self.unkeyed)} by anyone who"
-                                      f" could write {AUDIT_FILE}: older than the key")
+            self.checked.append(_said(
+                N_("record {n} is older and unkeyed: its sha256 matches its content"),
+                N_("records {first} to {last} are older and unkeyed: each one's sha256"
+                   " matches its content"), 1, self.unkeyed))
+            self.not_ruled_out.append(_("a rewrite of {span} by anyone who could write"
+                                        " {file}: older than the key").format(
+                                            span=_span(1, self.unkeyed), file=AUDIT_FILE))
         if self.first_keyed is not None:
-            self.checked.append(f"{_are(self.first_keyed, self.seq)} keyed:"
-                                f" {_whose(self.first_keyed, self.seq)} HMAC-SHA256 with"
-                                f" {KEY_FILE} matches its content")
+            self.checked.append(_said(
+                N_("record {n} is keyed: its HMAC-SHA256 with {file} matches its content"),
+                N_("records {first} to {last} are keyed: each one's HMAC-SHA256 with {file}"
+                   " matches its content"), self.first_keyed, self.seq, file=KEY_FILE))
 
     def _key_use(self) -> str | None:
         if self.key is not None and self.seq < self.key.since:
-            return (f"{KEY_FILE} is in use from record {self.key.since} on, but {AUDIT_FILE}"
-                    f" ends at record {self.seq}: keyed records were removed")
+            return _("{key} is in use from record {since} on, but {file} ends at record"
+                     " {seq}: keyed records were removed").format(
+                         key=KEY_FILE, since=self.key.since, file=AUDIT_FILE, seq=self.seq)
         return None
 
     def _head_check(self) -> str | None:
         name = HEAD_FILE
         if self.head is None:
-            if self.head_problem == "missing" and not self.records:
-                self.checked.append(f"no {name}: nothing was written")
+            if self.head_missing and not self.records:
+                self.checked.append(_("no {file}: nothing was written").format(file=name))
                 return None
-            return f"{name} is {self.head_problem}: a cut at the end cannot be checked with it"
+            return _("{file} is {problem}: a cut at the end cannot be checked with it").format(
+                file=name, problem=self.head_problem)
         head_seq, head_hash = self.head
         if head_seq > self.seq:
-            return (f"{AUDIT_FILE} ends at record {self.seq} but record {head_seq} was written:"
-                    " records were cut from the end")
+            return _("{file} ends at record {seq} but record {head} was written: records were"
+                     " cut from the end").format(file=AUDIT_FILE, seq=self.seq, head=head_seq)
         if head_seq == self.seq and head_hash != self.prev or (
                 head_seq < self.seq and head_hash != self.hash_at_head):
-            return (f"{name} names record {head_seq} with another hash than the log's: the log"
-                    " was rewritten, or the head edited")
+            return _("{file} names record {head} with another hash than the log's: the log was"
+                     " rewritten, or the head edited").format(file=name, head=head_seq)
         if head_seq < self.seq:
-            self.checked.append(f"{name} names record {head_seq}, but the log goes on to record"
-                                f" {self.seq}: the head was not updated (a crash?)")
+            self.checked.append(_("{file} names record {head}, but the log goes on to record"
+                                  " {seq}: the head was not updated (a crash?)").format(
+                                      file=name, head=head_seq, seq=self.seq))
         else:
-            self.checked.append(f"{name} names record {head_seq}, the last one: nothing was cut"
-                                " from the end")
+            self.checked.append(_("{file} names record {head}, the last one: nothing was cut"
+                                  " from the end").format(file=name, head=head_seq))
         return None
 
     def _logged_check(self) -> str | None:
-        rewrite = "a rewrite by whoever holds the key"
         if self.heads is None:
-            self.not_ruled_out.append(f"{rewrite}: {self.source}")
+            self.not_ruled_out.append(_("a rewrite by whoever holds the key: {why}").format(
+                why=self.source))
             return None
         if not self.heads:
-            self.not_ruled_out.append(f"{rewrite}: {self.source} has no audit head for"
-                                      f" {self.log.name}")
+            self.not_ruled_out.append(_("a rewrite by whoever holds the key: {source} has no"
+                                        " audit head for {log}").format(source=self.source,
+                                                                        log=self.log.name))
             return None
         last = max(self.heads)
         if last > self.seq:
-            return (f"{self.source} recorded record {last} as the head, but {AUDIT_FILE} ends at"
-                    f" record {self.seq}: records were cut from the end")
-        self.checked.append(f"{self.source} recorded {_count(len(self.heads), 'head')} for this"
-                            f" log, up to record {last}: each matches the log")
+            return _("{source} recorded record {last} as the head, but {file} ends at record"
+                     " {seq}: records were cut from the end").format(
+                         source=self.source, last=last, file=AUDIT_FILE, seq=self.seq)
+        self.checked.append(ngettext(
+            "{source} recorded {n} head for this log, up to record {last}: each matches the"
+            " log",
+            "{source} recorded {n} heads for this log, up to record {last}: each matches the"
+            " log", len(self.heads)).format(source=self.source, n=len(self.heads), last=last))
         if last < self.seq:
-            self.not_ruled_out.append(f"a rewrite of {_span(last + 1, self.seq)} by whoever"
-                                      f" holds the key: the system log has no head past"
-                                      f" record {last}")
+            self.not_ruled_out.append(_("a rewrite of {span} by whoever holds the key: the"
+                                        " system log has no head past record {last}").format(
+                                            span=_span(last + 1, self.seq), last=last))
         return None

@@ -124,7 +124,7 @@ class Debouncer:
     def oldest_age(self) -> float:
         now = self.clock()
         with self._wake:
-            return max((now - p.first for p in self._pending.values()), default=0.0)
+            return max((max(0.0, now - p.first) for p in self._pending.values()), default=0.0)
 
 
 def filesystem_type(path: Path, mountinfo: str | None = None) -> str:

@@ -80,7 +80,7 @@ class Findings:
     def of_archive(self) -> list[Problem]:
         """Problems of archive.yaml, staff.yaml and stray folders."""
         root = self.archive.root
-        _, problems = read_record(root, ARCHIVE_FILE, "archive")
+        _data, problems = read_record(root, ARCHIVE_FILE, "archive")
         problems += Roster.load(root, check=True).problems
         base = root / CLIENTS_DIR
         ids = {folder.name for _, folder in client_folders(root)}

@@ -31,6 +31,7 @@ class Policy:
     information_department: tuple[str, ...] = INFORMATION_DEPARTMENT
     important_min_contacts: int = 3  # "más de dos personas": more than two
     vip_min_contacts: int = 2
+    office_lock_hours: float = 12.0  # an editor's lock older than this is stale
     contact_report_every_days: int = 90
     max_days_without_contact: int = 365
     handover_contact_days: int = 14

@@ -45,6 +45,7 @@ from archive_tool.changes import (
     Debouncer,
     filesystem_type,
     held_by_locks,
+    is_office_lock,
     needs_polling,
     route,
 )
@@ -56,6 +57,10 @@ from archive_tool.records import client_folders
 from archive_tool.server import Server
 from archive_tool.statedir import DAEMON_STATUS
 from archive_tool.upkeep import Upkeep
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from archive_tool.web.server import WebServer
 
 log = logging.getLogger("archive_tool.daemon")
 FAST_EVENTS = ("closed", "moved")  # a write that has completed
@@ -101,10 +106,13 @@ class _Hold:
     completed write seen since) or open in LibreOffice or Word (a lock file beside
     it)? Each folder is listed once per pass."""
 
-    def __init__(self, root: Path, closed: dict[str, float], growing: float):
+    def __init__(self, root: Path, closed: dict[str, float], growing: float,
+                 stale_after: float, stale: set[str]):
         self.root = root
         self.closed = closed
         self.growing = growing
+        self.stale_after = stale_after
+        self.stale = stale  # the daemon's: each stale lock is logged once
         self.locked: dict[Path, set[str]] = {}
         self.now = time.time()
 
@@ -112,24 +120,49 @@ class _Hold:
         full = self.root / path
         folder = full.parent
         if folder not in self.locked:
-            try:
-                self.locked[folder] = held_by_locks(p.name for p in folder.iterdir())
-            except OSError:
-                self.locked[folder] = set()
+            self.locked[folder] = held_by_locks(self._live_locks(folder))
         if full.name in self.locked[folder]:
             return True
         return (self.now - st.st_mtime < self.growing
                 and self.closed.get(str(full), 0.0) < st.st_mtime)
 
+    def _live_locks(self, folder: Path) -> list[str]:
+        """The folder's names, without editor locks older than the policy allows (left
+        by an editor that crashed or a desktop that lost the share)."""
+        names = []
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            return []
+        for entry in entries:
+            name = entry.name
+            if is_office_lock(name):
+                try:
+                    age = self.now - entry.lstat().st_mtime
+                except OSError:
+                    continue
+                if age > self.stale_after:
+                    if str(entry) not in self.stale:
+                        self.stale.add(str(entry))
+                        log.warning("%s is %.0f hours old: taken as left behind by an editor;"
+                                    " its document is indexed", entry, age / 3600)
+                    continue
+            names.append(name)
+        return names
+
+
 
 class Daemon:
     def __init__(self, archive: Archive, *, poll: float | None = None,
                  full_every: float = 3600.0, quiet: float = 0.4, max_delay: float = 3.0,
-                 server: Server | None = None, upkeep: Upkeep | None = None):
+                 server: Server | None = None, upkeep: Upkeep | None = None,
+                 web: WebServer | None = None):
         """server: the archive service's socket, served while the daemon runs;
-        upkeep: keeps the shared folder's permissions (an archive set up for a team)."""
+        upkeep: keeps the shared folder's permissions (an archive set up for a team);
+        web: the web page, served while the daemon runs."""
         self.archive = archive
         self.server = server
+        self.web = web
         self.upkeep = upkeep
         self.root = archive.root
         self.poll = poll
@@ -139,6 +172,7 @@ class Daemon:
         self.must_reconcile_all = False
         self.observer: BaseObserver | None = None
         self.closed: dict[str, float] = {}  # path -> when a completed write was seen
+        self.stale_locks: set[str] = set()
         self.started = datetime.now(UTC)
         self.last_full: float | None = None
         self.last_sync: str | None = None
@@ -180,6 +214,8 @@ class Daemon:
                 if self.server is not None:
                     self.server.start()
                     log.info("serving %s", self.server.path)
+                if self.web is not None:
+                    self.web.start()
                 self._start_observer()
                 self._finish_checkins()
                 self._keep_permissions(None)
@@ -190,6 +226,8 @@ class Daemon:
             finally:
                 logging.getLogger("watchdog").removeHandler(overflow)
                 self._notify_systemd("STOPPING=1")
+                if self.web is not None:
+                    self.web.stop()
                 if self.server is not None:
                     self.server.stop()
                 self._stop_observer()
@@ -236,7 +274,9 @@ class Daemon:
             with self.archive.shared.writer:
                 result = syncing.sync(
                     self.archive, folders, revalidate=revalidate, stop=self.stopping.is_set,
-                    hold=_Hold(self.root, self.closed, self._growing()) if watching else None)
+                    hold=_Hold(self.root, self.closed, self._growing(),
+                               self.archive.settings.policy.office_lock_hours * 3600,
+                               self.stale_locks) if watching else None)
         except Interrupted:
             return
         except Exception as e:  # one bad pass must not end a months-long run

@@ -241,7 +241,7 @@ def walk_in(root: Path, relpath: str | PurePath,
             finally:
                 os.close(fd)
     finally:
-        for fd, _ in stack:
+        for fd, _name in stack:
             os.close(fd)
 
 

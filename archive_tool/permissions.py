@@ -165,7 +165,7 @@ def plan_archive(root: Path, clients: list[Client], roster: Roster, service_user
 
     active = [m for m in roster.members.values() if m.active]
     staff, no_account = accounts(active)
-    admins, _ = accounts(m for m in active if m.is_info_admin)
+    admins, _missing = accounts(m for m in active if m.is_info_admin)
     skipped = set(no_account) if only is None else set()
     parts: list[Part] = []
     if only is None:

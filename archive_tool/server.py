@@ -229,7 +229,7 @@ class _Incoming(io.RawIOBase):
 
     def close(self) -> None:
         if not self.closed:
-            for _ in self.chunks:
+            for _chunk in self.chunks:
                 pass
         super().close()
 

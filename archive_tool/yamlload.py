@@ -143,7 +143,8 @@ def parse_text(text: str) -> Loaded:
     except yaml.YAMLError as e:
         raise YamlProblem(_("YAML syntax: {problem}").format(problem=e)) from e
     if not isinstance(loaded.data, dict):
-        found = {list: N_("a list"), str: N_("a single text")}.get(type(loaded.data))
+        shapes: dict[type, str] = {list: N_("a list"), str: N_("a single text")}
+        found = shapes.get(type(loaded.data))
         kind = (_("nothing") if loaded.data is None else _(found) if found
                 else type(loaded.data).__name__)
         raise YamlProblem(_("expected a mapping of fields at the top level, found {kind}")
@@ -220,7 +221,7 @@ class _Builder:
                 raise _problem(_("mapping keys must be plain words"), event)
             key = str(value)
             if key in container:
-                line, _ = self.marks[(*path, key)]
+                line, _column = self.marks[(*path, key)]
                 raise _problem(_("duplicate key '{key}' (first defined on line {line})").format(
                     key=key, line=line), event, "duplicate-key")
             frame[2], frame[3] = key, _pos(event)

@@ -27,8 +27,8 @@ def audit(ctx: click.Context, client_id, user, since, verify):
         verdict = oversight.audit_verify(archive)
         text = [(_("ok: {message}") if verdict.ok else _("broken: {message}")).format(
             message=verdict.message)]
-        text += [_("  checked: {what}").format(what=line) for line in verdict.checked]
-        text += [_("  not ruled out: {what}").format(what=line)
+        text += ["  " + _("checked: {what}").format(what=line) for line in verdict.checked]
+        text += ["  " + _("not ruled out: {what}").format(what=line)
                  for line in verdict.not_ruled_out]
         session.emit({"ok": verdict.ok, "records": verdict.records,
                       "message": verdict.message, "checked": verdict.checked,

@@ -8,8 +8,8 @@ import sys
 import click
 
 from archive_tool.cli.app import Session, cli, pass_session
-from archive_tool.errors import AccessDenied
-from archive_tool.i18n import _, ngettext
+from archive_tool.errors import AccessDenied, UsageError
+from archive_tool.i18n import N_, _, ngettext
 
 
 @cli.command()
@@ -20,8 +20,11 @@ from archive_tool.i18n import _, ngettext
               metavar="SECONDS", help="Full reconcile period.")
 @click.option("--quiet-period", type=click.FloatRange(min=0), default=0.4, show_default=True,
               metavar="SECONDS", help="Wait this long after the last change to a folder.")
+@click.option("--web", "web_address", metavar="[HOST:]PORT",
+              help=N_("Also serve the web page there (host 127.0.0.1 unless given; else"
+                      " archive.yaml's service: {web: ...})."))
 @pass_session
-def daemon(session: Session, once, poll, full_every, quiet_period):
+def daemon(session: Session, once, poll, full_every, quiet_period, web_address):
     """Watch, validate and index; with a service in archive.yaml, also serve its socket
     (the archive service). Runs in the foreground (systemd-friendly)."""
     from archive_tool.daemon import Daemon
@@ -51,8 +54,17 @@ def daemon(session: Session, once, poll, full_every, quiet_period):
         if not once:
             server = Server(path, handler(archive.root, archive.shared, settings.service_user),
                             root=archive.root)
+    web = None
+    address = web_address or settings.web
+    if address and not once:
+        from archive_tool.web.server import WebServer
+
+        if settings.demo:
+            raise UsageError(_("the web page is not served for a demo archive, where every"
+                               " login is an administrator"))
+        web = WebServer(archive.root, archive.shared, address)
     Daemon(archive, poll=poll, full_every=full_every, quiet=quiet_period,
-           server=server, upkeep=upkeep).run(once=once)
+           server=server, upkeep=upkeep, web=web).run(once=once)
 
 
 @cli.command()

@@ -145,7 +145,8 @@ class WebApp:
                           autoescape=select_autoescape(["html"]),
                           extensions=["jinja2.ext.i18n"], trim_blocks=True,
                           lstrip_blocks=True)
-        env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            i18n._, i18n.ngettext, newstyle=False)
         env.filters.update(marked=_marked, day=_day, size=_size,
                            label=lambda value, table: labels.label(getattr(labels, table),
                                                                    value),
@@ -212,7 +213,7 @@ class WebApp:
         except NotFound:
             return visit.fail(404, _("There is no such page."))
         except HTTPException as e:  # a redirect to the canonical address
-            return e.get_response(request.environ)  # type: ignore[return-value]
+            return e.get_response(request.environ)
         visit.session = self.sessions.get(request.cookies.get(self.cookie_name("session",
                                                                                request)))
         if visit.session is not None:
