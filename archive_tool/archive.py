@@ -39,6 +39,7 @@ from archive_tool.records import (
     CLIENT_ID,
     CORRESPONDENCE,
     Client,
+    Grants,
     Roster,
     client_folders,
     load_client,
@@ -158,7 +159,17 @@ class Archive:
 
     @cached_property
     def all_clients(self) -> list[Client]:
-        return load_clients(self.root)
+        return self.with_grants(load_clients(self.root))
+
+    def with_grants(self, clients: list[Client]) -> list[Client]:
+        """The clients, each knowing the grants an information admin last confirmed:
+        a direct edit of `access` or contacts widens nothing until confirmed."""
+        if clients and (self.state_dir / CATALOG).is_file():
+            confirmed = self.catalog.confirmed_grants()
+            for c in clients:
+                if c.id in confirmed:
+                    c.confirmed = Grants.from_json(confirmed[c.id])
+        return clients
 
     def forget_clients(self) -> None:
         """Read the records again next time (after a pass, or a command that wrote)."""
@@ -179,8 +190,8 @@ class Archive:
         if "all_clients" in self.__dict__:
             found = [c for c in self.all_clients if c.id == client_id]
         else:
-            found = [load_client(self.root, cid, folder)
-                     for cid, folder in client_folders(self.root) if cid == client_id]
+            found = self.with_grants([load_client(self.root, cid, folder) for cid, folder
+                                      in client_folders(self.root) if cid == client_id])
         if not found and self.user.is_admin:
             raise NotFound(_("client {id} is not in this archive; see 'archive-tool client"
                              " list'").format(id=client_id))
@@ -208,9 +219,14 @@ class Archive:
         self.require("search")
         if user.is_admin:
             return Visibility(all_confidential=True)
-        records = load_clients(self.root, check=False)
+        records = self.with_grants(self.unchecked_records())
         return Visibility(frozenset(c.id for c in records if user.can_see(c)),
                           staff_id=user.staff_id)
+
+    def unchecked_records(self) -> list[Client]:
+        """Every client's record as visibility reads it, schemas not applied (the web
+        page's service keeps them between requests: web/visibility.py)."""
+        return load_clients(self.root, check=False)
 
     def last_contact(self, client: Client) -> date | None:
         return max((e.date for e in client.entries if e.date and e.date <= self.today),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from archive_tool import ocr
 from archive_tool.archive import Archive
 from archive_tool.config import ARCHIVE_FILE, CLIENTS_DIR
 from archive_tool.i18n import _
@@ -13,8 +14,9 @@ from archive_tool.ledger import Checkout
 from archive_tool.printable import escaped
 from archive_tool.problems import Problem
 from archive_tool.reconcile import unnameable
-from archive_tool.records import Client, Roster, client_folders, read_record
-from archive_tool.rules import Context, check_client
+from archive_tool.records import Client, Grants, Roster, client_folders, read_record
+from archive_tool.rules import Context, check_client, grant_problems
+from archive_tool.scans import ScanQueue, Untexted
 from archive_tool.statedir import CATALOG
 from archive_tool.words import shown_date
 
@@ -33,12 +35,22 @@ class Findings:
         return self.archive.catalog.problems() if self.stored else []
 
     @cached_property
+    def untexted(self) -> list[Untexted]:
+        """Scanned files with no text yet (waiting for OCR, or OCR failed)."""
+        return ScanQueue(self.archive.catalog.db).untexted() if self.stored else []
+
+    @cached_property
     def open_edits(self) -> list[Checkout]:
         return [c for c in self.archive.ledger.open() if c.edit] if self.stored else []
 
     @cached_property
     def unnoted_changes(self) -> dict[str, list[tuple[str, str]]]:
         return self.archive.catalog.unnoted() if self.stored else {}
+
+    @cached_property
+    def confirmed_grants(self) -> dict[str, Grants]:
+        return {cid: Grants.from_json(g) for cid, g in (
+            self.archive.catalog.confirmed_grants() if self.stored else {}).items()}
 
     def edit_conflicts(self, client: Client) -> list[Checkout]:
         """Open edit check-outs of the client whose file changed in the archive since."""
@@ -53,6 +65,13 @@ class Findings:
         prefix = client.relpath + "/"
         found += [Problem(path, 1, 1, "extract-failed", "warning", f"{problem}")
                   for path, problem in self.extraction_problems if path.startswith(prefix)]
+        if self.untexted:
+            why = ocr.unavailable()
+            found += [Problem(u.path, 1, 1, "no-text", "warning",
+                              _("no text: {reason}; until it is read it is found by its name and"
+                                " entry only").format(
+                                  reason=u.reason(why)))
+                      for u in self.untexted if u.path.startswith(prefix)]
         for held in self.edit_conflicts(client):
             found.append(Problem(held.path, 1, 1, "checked-out-edited", "warning",
                                  _("changed here while checked out for editing by {login}"
@@ -65,6 +84,7 @@ class Findings:
                                  _("{field} changed on {date} without a note: add one to"
                                    " changes (date, by, summary)").format(
                                        field=field, date=shown_date(at[:10]))))
+        found += grant_problems(client, self.confirmed_grants.get(client.id))
         found += [Problem(escaped(bad), 1, 1, "file-name", "error",
                           _("the file's name is not valid UTF-8 or holds control characters"
                             " (shown escaped); rename it so that it can be catalogued and"

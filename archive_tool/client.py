@@ -143,6 +143,8 @@ def _call(channel: Channel, files: LocalFiles, fn: str, args: dict) -> None:
             reply = {"kind": files.kind(path)}
         elif fn == "walk":
             reply = {"files": files.walk(path)}
+        elif fn == "show":
+            reply = {"opened": files.show(path)}
         elif fn == "read":
             f = files.open_read(path)
         else:

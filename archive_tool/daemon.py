@@ -37,7 +37,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from archive_tool import custody, syncing
+from archive_tool import custody, scans, syncing
 from archive_tool.archive import Archive
 from archive_tool.changes import (
     EVERYTHING,
@@ -55,7 +55,7 @@ from archive_tool.lockfile import DaemonLock
 from archive_tool.reconcile import Interrupted
 from archive_tool.records import client_folders
 from archive_tool.server import Server
-from archive_tool.statedir import DAEMON_STATUS
+from archive_tool.statedir import CATALOG, DAEMON_STATUS
 from archive_tool.upkeep import Upkeep
 
 TYPE_CHECKING = False
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("archive_tool.daemon")
 FAST_EVENTS = ("closed", "moved")  # a write that has completed
 POLLING_GROWING_SECONDS = 0.25
+SCANS_EVERY = 60.0  # seconds between looks at the OCR queue when nothing wakes the reader
 READS = ("opened", "closed_no_write")  # reading changes nothing (and the daemon reads)
 # The events asked of the kernel: changes only. Opens and reads are not even queued,
 # or the daemon's own reading of 50,000 files would overflow the inotify queue.
@@ -169,6 +170,7 @@ class Daemon:
         self.full_every = full_every
         self.debouncer = Debouncer(quiet=quiet, max_delay=max_delay)
         self.stopping = threading.Event()
+        self.scans_due = threading.Event()  # files may be waiting for OCR
         self.must_reconcile_all = False
         self.observer: BaseObserver | None = None
         self.closed: dict[str, float] = {}  # path -> when a completed write was seen
@@ -206,6 +208,8 @@ class Daemon:
             if once:
                 self._keep_permissions(None)
                 self._sync(None, watching=False)
+                with self.archive.shared.writer:
+                    syncing.read_scans(self.archive, stop=self.stopping.is_set)
                 return
             self._install_signals()
             overflow = _OverflowWatch(self)
@@ -220,6 +224,9 @@ class Daemon:
                 self._finish_checkins()
                 self._keep_permissions(None)
                 self._sync(None)
+                reader = threading.Thread(target=self._read_scans, name="archive-tool-ocr",
+                                          daemon=True)
+                reader.start()
                 self._notify_systemd("READY=1")
                 log.info("watching %s with %s", self.root, type(self.observer).__name__)
                 self._loop()
@@ -237,7 +244,25 @@ class Daemon:
 
     def stop(self) -> None:
         self.stopping.set()
+        self.scans_due.set()
         self.debouncer.wake()
+
+    def _read_scans(self) -> None:
+        """OCR in the background, one scanned file at a time (scans.py): each file's
+        folder gets a pass as soon as it is read, which indexes its text."""
+        while not self.stopping.is_set():
+            self.scans_due.wait(SCANS_EVERY)
+            self.scans_due.clear()
+            if self.stopping.is_set():
+                return
+            try:
+                for _sha, paths in scans.drain(self.root, self.archive.state_dir / CATALOG,
+                                               stop=self.stopping.is_set,
+                                               lock=self.archive.shared.writer):
+                    for path in paths:
+                        self.debouncer.mark(path.split("/")[1], fast=True)
+            except Exception as e:  # OCR must never end the daemon
+                log.error("could not read scanned files: %s; trying again later", e)
 
     def _loop(self) -> None:
         while not self.stopping.is_set():
@@ -305,6 +330,8 @@ class Daemon:
             log.info("fixed: %s", p)
         for path in report.held:
             self.debouncer.mark(path.split("/")[1], delay=self._growing())
+        if report.scans:
+            self.scans_due.set()
         self._forget_old_closes()
         self._write_status(running=True)
 

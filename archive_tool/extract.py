@@ -1,4 +1,6 @@
-"""Text from the documents of a client file: PDF, DOCX, ODT, EML, TXT/MD.
+"""Text from the documents of a client file: PDF, DOCX, ODT, EML, TXT/MD; scanned
+pages (image-only PDF pages, TIFF, PNG, JPEG) are only recognised here, and read
+later by OCR (scans.py).
 
 Each extractor gets an open binary file and returns text. `extract_in` (a file
 under the archive root, opened without following links) and `extract` (a file
@@ -22,6 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
+from archive_tool import ocr
 from archive_tool.files import UnsafePath, file_in, file_nofollow
 
 MAX_FILE_BYTES = 200 * 2**20  # larger files are catalogued without text
@@ -34,6 +37,7 @@ MAX_SECONDS = 60
 class Extracted:
     text: str
     problem: str | None = None
+    scanned: bool = False  # pages without a text layer: OCR reads them later
 
 
 class ExtractionError(Exception):
@@ -48,8 +52,9 @@ def _by_name(f: BinaryIO) -> str | bytes:
     return name if Path(name).exists() else f.read()
 
 
-def _pdf(f: BinaryIO) -> str:
+def _pdf(f: BinaryIO) -> str | Extracted:
     import pypdfium2
+    import pypdfium2.raw as pdfium_c
 
     try:
         doc = pypdfium2.PdfDocument(_by_name(f))
@@ -60,14 +65,24 @@ def _pdf(f: BinaryIO) -> str:
         raise ExtractionError(f"not a readable PDF ({message}); is it complete?") from e
     try:
         parts = []
+        scanned = False
         for page in doc:
             textpage = page.get_textpage()
-            parts.append(textpage.get_text_range())
+            text = textpage.get_text_range()
+            parts.append(text)
             textpage.close()
+            if not scanned and len(text.strip()) < ocr.TEXT_PAGE_CHARS:
+                scanned = any(True for _ in page.get_objects(
+                    filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1))
             page.close()
-        return "\n".join(parts)
+        return Extracted("\n".join(parts), scanned=scanned)
     finally:
         doc.close()
+
+
+def _image(f: BinaryIO) -> Extracted:
+    """A scanned page as a picture: no text until OCR reads it."""
+    return Extracted("", scanned=True)
 
 
 def _check_zip(f: BinaryIO, kind: str, parts: tuple[str, ...]) -> zipfile.ZipFile:
@@ -173,7 +188,8 @@ def _text(f: BinaryIO) -> str | Extracted:
 
 EXTRACTORS: dict[str, Callable[[BinaryIO], str | Extracted]] = {
     ".pdf": _pdf, ".docx": _docx, ".odt": _odt, ".eml": _eml, ".txt": _text, ".md": _text,
-    ".csv": _text, ".yaml": _text, ".yml": _text}
+    ".csv": _text, ".yaml": _text, ".yml": _text,
+    **{suffix: _image for suffix in ocr.IMAGE_SUFFIXES}}
 
 
 def can_extract(path: PurePath) -> bool:
@@ -243,9 +259,10 @@ def _extract(opener: Callable[[], BinaryIO], suffix: str, max_bytes: int,
         return Extracted("", f"cannot read the file: {e.strerror or e}")
     except Exception as e:  # a parser's own bug must not stop the run
         return Extracted("", f"cannot extract text ({type(e).__name__}: {e})")
-    text, problem = (result.text, result.problem) if isinstance(result, Extracted) else (
-        result, None)
+    text, problem, scanned = (result.text, result.problem, result.scanned) if isinstance(
+        result, Extracted) else (result, None, False)
     text = text.replace("\x00", "")
     if len(text) > MAX_TEXT_CHARS:
-        return Extracted(text[:MAX_TEXT_CHARS], f"text cut at {MAX_TEXT_CHARS} characters")
-    return Extracted(text, problem)
+        return Extracted(text[:MAX_TEXT_CHARS], f"text cut at {MAX_TEXT_CHARS} characters",
+                         scanned)
+    return Extracted(text, problem, scanned)

@@ -55,7 +55,10 @@ def new_client(archive: Archive, name: str, category: str, special_type: str | N
     archive.wrote(archive.root / folder / CLIENT_FILE)
     archive.forget_clients()
     archive.record("client-new", client=client_id, path=folder)
-    return archive.client(client_id)
+    client = archive.client(client_id)
+    from archive_tool import grants  # the grants it was born with are the tool's own
+    grants.confirm(archive, client_id, client.grants)
+    return client
 
 
 def _claim(folder: Path, stem: str, suffix: str, taken: set[str],

@@ -8,34 +8,40 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from archive_tool import yamledit
+from archive_tool import grants, yamledit
 from archive_tool.archive import Archive
 from archive_tool.config import STAFF_FILE
 from archive_tool.errors import Conflict, NotFound, UsageError
 from archive_tool.files import folder_fd, free_name, read_in, slug, write_in
-from archive_tool.records import CLIENT_FILE, CORRESPONDENCE, Client, StaffMember
+from archive_tool.i18n import _, ngettext
+from archive_tool.records import CLIENT_FILE, CORRESPONDENCE, Client, Grants, StaffMember
 from archive_tool.templates import entry_record
+from archive_tool.words import shown_date
 
 NOTICE_TEMPLATE = "templates/aviso-cambio-contacto.txt"
-DEFAULT_NOTICE = """\
+
+
+def default_notice() -> str:
+    """The notice letter's text with its placeholders, in the person's language; the
+    information department may edit the copy in templates/."""
+    return _("""\
 {date}
 
 {client_name}
-A la atención de {representative}
+For the attention of {representative}
 
-Estimados señores:
+Dear Sirs,
 
-Les comunicamos que, a partir de hoy, su persona de contacto en nuestra empresa
-pasa a ser {new_contact}, en sustitución de {old_contact}.
+We inform you that, from today, your contact person at our company is
+{new_contact}, who replaces {old_contact}.
 
-Pueden dirigirse a {new_contact} en el teléfono {new_phone} o en la dirección
-de correo {new_email} para cualquier asunto.
+You may reach {new_contact} on {new_phone} or at {new_email} for any matter.
 
-Agradecemos su confianza y quedamos a su disposición.
+Thank you for your trust; we remain at your disposal.
 
-Atentamente,
-Departamento de Información
-"""
+Yours faithfully,
+Information Department
+""")
 
 
 @dataclass
@@ -57,9 +63,10 @@ class Plan:
 def _member(archive: Archive, staff_id: str, active: bool = True) -> StaffMember:
     m = archive.roster.get(staff_id)
     if m is None:
-        raise NotFound(f"staff {staff_id} is not in staff.yaml")
+        raise NotFound(_("staff {staff} is not in staff.yaml").format(staff=staff_id))
     if active and not m.active:
-        raise UsageError(f"{staff_id} ({m.name}) is {m.status}; choose an active successor")
+        raise UsageError(_("{staff} ({name}) has left ({status}); choose an active"
+                           " successor").format(staff=staff_id, name=m.name, status=m.status))
     return m
 
 
@@ -69,7 +76,7 @@ def plan(archive: Archive, leaver_id: str, successor_id: str,
     leaver = _member(archive, leaver_id, active=False)
     successor = _member(archive, successor_id)
     if leaver.id == successor.id:
-        raise UsageError("the successor must be someone else")
+        raise UsageError(_("the successor must be someone else"))
     p = Plan(leaver, successor)
     wanted = set(client_ids or [])
     for c in archive.all_clients:
@@ -79,7 +86,8 @@ def plan(archive: Archive, leaver_id: str, successor_id: str,
         p.handovers.append(Handover(c.id, c.name, roles))
     missing = wanted - {h.client_id for h in p.handovers}
     if missing:
-        raise NotFound(f"{leaver.id} is not a contact of {', '.join(sorted(missing))}")
+        raise NotFound(_("{staff} is not a contact of {clients}").format(
+            staff=leaver.id, clients=", ".join(sorted(missing))))
     return p
 
 
@@ -96,8 +104,7 @@ def _reassign(data, leaver: str, successor: str, today: date, by: str | None,
             contacts.remove(c)
         else:
             c["staff"] = successor
-            if "since" in c:
-                c["since"] = today
+            c["since"] = today  # from when the successor must be in touch (policy §7)
             has_successor = c
     changes = data.get("changes")
     note = {"date": today, "summary": summary}
@@ -113,13 +120,26 @@ def notice_text(archive: Archive, client: Client, old: StaffMember, new: StaffMe
     try:
         text = read_in(archive.root, NOTICE_TEMPLATE).decode("utf-8")
     except FileNotFoundError:
-        write_in(archive.root, NOTICE_TEMPLATE, DEFAULT_NOTICE, exclusive=False, parents=True)
-        text = DEFAULT_NOTICE
+        text = default_notice()
+        write_in(archive.root, NOTICE_TEMPLATE, text, exclusive=False, parents=True)
     rep = client.data.get("legal_representative") or {}
-    return text.format(
-        date=archive.today.isoformat(), client_name=client.name,
-        representative=rep.get("name", "la dirección"), old_contact=old.name,
-        new_contact=new.name, new_phone=new.phone or "-", new_email=new.email or "-")
+    address = client.data.get("address") if isinstance(client.data.get("address"),
+                                                       dict) else {}
+    values = {
+        "date": shown_date(archive.today), "client_name": client.name,
+        "representative": rep.get("name") or _("the management"),
+        "position": rep.get("position", ""), "street": address.get("street", ""),
+        "postal_code": address.get("postal_code", ""), "city": address.get("city", ""),
+        "old_contact": old.name, "new_contact": new.name, "new_phone": new.phone or "-",
+        "new_email": new.email or "-"}
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError) as e:
+        raise UsageError(_("{template}: the notice template has a placeholder it cannot"
+                           " fill ({problem}); use {{date}}, {{client_name}},"
+                           " {{representative}}, {{old_contact}}, {{new_contact}},"
+                           " {{new_phone}}, {{new_email}}").format(
+                               template=NOTICE_TEMPLATE, problem=e)) from e
 
 
 def transfer(archive: Archive, p: Plan, dry_run: bool = False) -> Plan:
@@ -128,14 +148,19 @@ def transfer(archive: Archive, p: Plan, dry_run: bool = False) -> Plan:
     if dry_run:
         return p
     by = archive.user.staff_id
-    summary = (f"Traspaso de contacto: {p.leaver.name} ({p.leaver.id}) pasa sus clientes a"
-               f" {p.successor.name} ({p.successor.id})")
+    summary = _("Contact hand-over: {leaver} ({leaver_id}) hands the client to {successor}"
+                " ({successor_id})").format(leaver=p.leaver.name, leaver_id=p.leaver.id,
+                                           successor=p.successor.name,
+                                           successor_id=p.successor.id)
     for h in p.handovers:
         client = archive.client(h.client_id, "staff transfer")
+        confirmed = grants.confirmed_of(archive, client)
         yamledit.edit(archive.root, client.record_path, lambda data: _reassign(
             data, p.leaver.id, p.successor.id, archive.today, by, summary))
         archive.wrote(client.folder / CLIENT_FILE)
-        h.notice = _draft_notice(archive, client, p)
+        grants.confirm(archive, client.id, (confirmed - Grants(frozenset({p.leaver.id})))
+                       | Grants(frozenset({p.successor.id})))
+        h.notice = draft_notice(archive, client, p.leaver, p.successor)
         archive.record("handover", client=h.client_id, path=client.record_path,
                        detail=f"{p.leaver.id} -> {p.successor.id}; notice {h.notice}")
     archive.refresh()
@@ -150,7 +175,10 @@ def transfer(archive: Archive, p: Plan, dry_run: bool = False) -> Plan:
     return p
 
 
-def _draft_notice(archive: Archive, client: Client, p: Plan) -> str:
+def draft_notice(archive: Archive, client: Client, leaver: StaffMember,
+                 successor: StaffMember) -> str:
+    """Write the client's notice of a change of contact (policy §7) as a draft letter
+    entry with its text; returns the entry's path relative to the root."""
     rel = f"{client.relpath}/{CORRESPONDENCE}"
     os.close(folder_fd(archive.root, rel, create=True))
     folder = archive.root / rel
@@ -158,14 +186,15 @@ def _draft_notice(archive: Archive, client: Client, p: Plan) -> str:
     entry_name = free_name(folder, stem, ".yaml")
     letter_name = free_name(folder, Path(entry_name).stem, ".txt")
     write_in(archive.root, f"{rel}/{letter_name}",
-             notice_text(archive, client, p.leaver, p.successor), exclusive=True)
+             notice_text(archive, client, leaver, successor), exclusive=True)
     rep = (client.data.get("legal_representative") or {}).get("name")
     write_in(archive.root, f"{rel}/{entry_name}", entry_record({
         "date": archive.today, "kind": "letter", "direction": "out",
-        "staff": [s for s in (archive.user.staff_id, p.successor.id) if s],
-        "counterpart": rep, "subject": "Aviso de cambio de persona de contacto",
-        "summary": f"Borrador: {p.successor.name} sustituye a {p.leaver.name}.",
-        "attachments": [letter_name], "draft": True}), exclusive=True)
+        "staff": [s for s in (archive.user.staff_id,) if s],
+        "counterpart": rep, "subject": _("Notice of a change of contact person"),
+        "summary": _("Draft: {successor} replaces {leaver}.").format(
+            successor=successor.name, leaver=leaver.name),
+        "attachments": [letter_name], "draft": True, "notice": True}), exclusive=True)
     archive.wrote(folder / letter_name)
     archive.wrote(folder / entry_name)
     return f"{rel}/{entry_name}"
@@ -179,9 +208,13 @@ def depart(archive: Archive, leaver_id: str, successor_id: str,
     held = [c for c in archive.ledger.open() if c.staff == leaver_id or (
         c.login == p.leaver.login)]
     if held and not force_return:
-        listed = "; ".join(f"{c.path} (due {c.due})" for c in held)
-        raise Conflict(f"{leaver_id} still holds {len(held)} check-out(s): {listed}; have them"
-                       " returned, or close them with --force-return")
+        listed = "; ".join(_("{path} (due {due})").format(path=c.path, due=shown_date(c.due))
+                           for c in held)
+        raise Conflict(ngettext("{staff} still holds {count} check-out: {listed}; have it"
+                                " returned, or close it with --force-return",
+                                "{staff} still holds {count} check-outs: {listed}; have them"
+                                " returned, or close them with --force-return", len(held))
+                       .format(staff=leaver_id, count=len(held), listed=listed))
     if dry_run:
         return p, held
     for c in held:

@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 # Fields whose change the policy wants explained in a `changes` note (policy §3.4).
-IMPORTANT_FIELDS = ("name", "tax_id", "legal_representative", "address", "registered_capital",
-                    "category", "special_type", "tier", "contacts")
+IMPORTANT_FIELDS = ("name", "trade_name", "tax_id", "legal_representative", "address",
+                    "phone", "fax", "email", "business_scope", "registered_capital",
+                    "category", "special_type", "tier", "important", "status", "contacts",
+                    "access")
 
 
 def diff(old: dict, new: dict) -> list[tuple[str, Any, Any]]:

@@ -45,8 +45,27 @@ class CallerFiles:
         """Write a new file (its folders made as needed); refuse to overwrite one."""
         raise NotImplementedError
 
+    def show(self, path: str) -> bool:
+        """Open a file with the desktop's viewer when the caller is on a desktop;
+        whether it was."""
+        return False
+
 
 class LocalFiles(CallerFiles):
+    def show(self, path: str) -> bool:
+        import shutil
+        import subprocess
+        import sys
+
+        desktop = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or (
+            sys.platform == "darwin")
+        opener = shutil.which("open" if sys.platform == "darwin" else "xdg-open")
+        if not desktop or not opener:
+            return False
+        subprocess.Popen([opener, path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+        return True
+
     """The caller's files in this process, as this process's account."""
 
     def resolve(self, path: str) -> str:

@@ -37,6 +37,7 @@ from archive_tool.index.analysis import analyze
 from archive_tool.index.store import SearchIndex
 from archive_tool.printable import escaped, is_nameable
 from archive_tool.records import client_folders, is_ignored, load_client
+from archive_tool.scans import ScanQueue
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 POOL_THRESHOLD = 8  # fewer files are extracted in this process
@@ -61,6 +62,7 @@ class Report:
     held: list[str] = field(default_factory=list)
     folders: set[str] = field(default_factory=set)  # client folders that changed
     written: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256) changed
+    scans: int = 0  # contents newly queued for OCR
     seconds: float = 0.0
 
     @property
@@ -283,9 +285,17 @@ class Reconciler:
                 write(doc, text, stems)
                 batch.add_words(words)
             new_texts: dict[str, tuple[str, str | None]] = {}
+            scans = ScanQueue(self.catalog.db)
             for sha, extracted, stems, words in self._extract(jobs, progress):
                 if done % 100 == 0 and stop():
                     raise Interrupted
+                if extracted.scanned:  # indexed by its metadata now, by its text once read
+                    read = scans.text(sha)
+                    if read is None:
+                        report.scans += scans.want([(sha, jobs[sha])])
+                    else:
+                        extracted = Extracted(read, extracted.problem)
+                        stems, words = analyze(read)
                 for doc in waiting[sha]:
                     write(doc, extracted.text, stems)
                 batch.add_words(words)

@@ -52,6 +52,12 @@ def is_ignored(name: str, extra: tuple[str, ...] = ()) -> bool:
         fnmatch(name, p) for p in extra)
 
 
+def listed(value: Any) -> list:
+    """A field that should hold a list, as a list: a record that holds something else
+    there is a validation problem, never a crash."""
+    return value if isinstance(value, list) else []
+
+
 def parse_date(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value))
@@ -210,7 +216,7 @@ class Entry:
 
     @property
     def data(self) -> dict:
-        return self.loaded.data if self.loaded else {}
+        return self.loaded.data if self.loaded and isinstance(self.loaded.data, dict) else {}
 
     @property
     def date(self) -> date | None:
@@ -222,11 +228,11 @@ class Entry:
 
     @property
     def staff(self) -> list[str]:
-        return [str(s) for s in self.data.get("staff") or []]
+        return [str(s) for s in listed(self.data.get("staff"))]
 
     @property
     def attachments(self) -> list[str]:
-        return [str(a) for a in self.data.get("attachments") or []]
+        return [str(a) for a in listed(self.data.get("attachments"))]
 
     @property
     def confidential(self) -> bool:
@@ -319,7 +325,7 @@ class Client:
 
     @property
     def data(self) -> dict:
-        return self.loaded.data if self.loaded else {}
+        return self.loaded.data if self.loaded and isinstance(self.loaded.data, dict) else {}
 
     @property
     def record_path(self) -> str:
@@ -331,7 +337,7 @@ class Client:
 
     @property
     def contacts(self) -> list[dict]:
-        return [c for c in self.data.get("contacts") or [] if isinstance(c, dict)]
+        return [c for c in listed(self.data.get("contacts")) if isinstance(c, dict)]
 
     @property
     def since(self) -> date | None:

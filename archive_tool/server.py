@@ -203,6 +203,9 @@ class RemoteFiles(CallerFiles):
         self._call("read", path)
         return io.BufferedReader(_Incoming(self.channel.receive_bytes()))
 
+    def show(self, path: str) -> bool:
+        return bool(self._call("show", path).get("opened"))
+
     def write_new(self, path: str, chunks: Iterable[bytes]) -> None:
         self.channel.send({"op": "call", "fn": "write", "args": {"path": path}})
         self.channel.send_bytes(iter(chunks))

@@ -14,3 +14,4 @@ DAEMON_LOCK = "daemon.lock"   # one daemon per archive
 DAEMON_STATUS = "daemon.json"  # what `status` shows of the daemon
 LAST_CLIENT_ID = "last-client-id"  # ids are never reused, even after a folder is removed
 INCOMING = "incoming"      # check-ins under way: the new content, staged and complete
+SEARCHES = "searches"      # each person's last search hits, for `open N`

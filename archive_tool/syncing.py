@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive_tool import grants, scans
 from archive_tool.archive import Archive
 from archive_tool.checking import Findings
 from archive_tool.config import CLIENTS_DIR
@@ -23,6 +24,7 @@ from archive_tool.problems import Problem
 from archive_tool.reconcile import Progress, Reconciler, Report, sha256_in
 from archive_tool.records import Client, client_folders, load_client
 from archive_tool.rules import Context, Identity, normal_tax_id
+from archive_tool.statedir import CATALOG
 
 log = logging.getLogger("archive_tool.syncing")
 
@@ -49,8 +51,27 @@ def update_index(archive: Archive, rebuild: bool = False, folders=None,
                              " stop it to rebuild or reindex by hand").format(pid=pid))
     with archive.shared.writer:
         report = sync(archive, folders, rebuild=rebuild, progress=progress).report
+        if not archive.in_service:  # the service's daemon reads them in the background
+            read_scans(archive, progress=progress)
     archive.record("index", detail=report.summary())
     return report
+
+
+def read_scans(archive: Archive, stop: Callable[[], bool] | None = None,
+               progress: Progress | None = None) -> int:
+    """OCR of every scanned file waiting for it, then a pass over their folders so
+    that they are found by their text; returns how many contents were read. The
+    caller holds the writer."""
+    folders: set[str] = set()
+    read = 0
+    for _sha, paths in scans.drain(archive.root, archive.state_dir / CATALOG,
+                                   stop or (lambda: False), progress):
+        read += 1
+        folders.update(p.split("/")[1] for p in paths)
+    if folders:
+        sync(archive, [archive.root / CLIENTS_DIR / name for name in sorted(folders)],
+             stop=stop)
+    return read
 
 
 def sync(archive: Archive, folders: list[Path] | None = None, *, rebuild: bool = False,
@@ -169,15 +190,16 @@ def _journal(archive: Archive, client: Client, now: str) -> None:
     if client.loaded is None:
         return
     old = archive.catalog.record(client.id)
+    try:
+        sha = sha256_in(archive.root, client.record_path)
+    except OSError:
+        sha = ""
+    author = archive.shared.authors.get((client.record_path, sha))
+    grants.observe(archive, client, old, author, now)  # a direct grant widens nothing
     if old == client.data:
         return
     rows: list[tuple] = []
     noted = False
     if old is not None:
-        try:
-            sha = sha256_in(archive.root, client.record_path)
-        except OSError:
-            sha = ""
-        author = archive.shared.authors.get((client.record_path, sha))
         rows, noted = journal_lines(old, client.data, now, client.record_path, author)
     archive.catalog.save_record(client.id, client.data, rows, noted)

@@ -36,6 +36,8 @@ def client_record(client_id: str, name: str, category: str, special_type: str | 
     ]
     if special_type:
         lines.append(f"special_type: {special_type}\n")
+    if important:
+        tier = "vip"  # important clients are treated at VIP level (policy §7)
     lines += [
         f"tier: {tier}\n",
         f"important: {_scalar(important)}\n",
@@ -86,9 +88,13 @@ def archive_settings(name: str) -> str:
     return (schema_line("archive", 0)
             + f"name: {_scalar(name)}\nlanguage: es\ndemo: false\n"
             "policy:\n"
-            "  important_min_contacts: 2\n"
+            "  information_department: [information, información]\n"
+            "  important_min_contacts: 3\n"
             "  vip_min_contacts: 2\n"
             "  contact_report_every_days: 90\n"
+            "  max_days_without_contact: 365\n"
+            "  handover_contact_days: 14\n"
+            "  reports_due: \"07-31\"\n"
             "  checkout_max_days: 14\n"
             "ignore: []\n")
 

@@ -29,9 +29,9 @@ class Upkeep:
     def _apply(self, only: set[str] | None) -> None:
         archive = self.archive
         archive.refresh()
-        clients = archive.all_clients if only is None else [
+        clients = archive.all_clients if only is None else archive.with_grants([
             load_client(archive.root, cid, folder)
-            for cid, folder in client_folders(archive.root) if folder.name in only]
+            for cid, folder in client_folders(archive.root) if folder.name in only])
         plan = permissions.plan_archive(archive.root, clients, archive.roster,
                                         self.service_user, only=only)
         changed = permissions.apply(plan)

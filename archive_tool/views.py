@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from archive_tool import ocr, reviews
 from archive_tool.archive import Archive
 from archive_tool.checking import Findings
 from archive_tool.statedir import CATALOG, DAEMON_STATUS
@@ -58,6 +59,20 @@ def describe(archive: Archive, client_id: str, last: int = 10) -> dict:
     }
 
 
+def _untexted(archive: Archive, visible: set[str]) -> list[dict]:
+    """The scanned files with no text the caller may see, and why."""
+    from archive_tool.scans import ScanQueue
+
+    found = [u for u in ScanQueue(archive.catalog.db).untexted() if u.client_id in visible]
+    if found and not archive.user.is_admin:
+        clients = {c.id: c for c in archive.visible_clients()}
+        hidden = {p for cid in {u.client_id for u in found} if cid in clients
+                  for p in archive.hidden_paths(clients[cid])}
+        found = [u for u in found if u.path not in hidden]
+    why = ocr.unavailable()
+    return [{"path": u.path, "state": u.state, "reason": u.reason(why)} for u in found]
+
+
 def status(archive: Archive) -> dict:
     """Daemon up or not, pending work, index freshness, clients with problems."""
     archive.require("status")
@@ -83,9 +98,12 @@ def status(archive: Archive) -> dict:
                    if pid else 0.0},
         "index": {"exists": archive.search_index.current(), "files": indexed,
                   "extraction_problems": len(Findings(archive).extraction_problems)},
+        "no_text": _untexted(archive, visible) if indexed else [],
+        "ocr": ocr.unavailable(),
         "versions_bytes": archive.versions.size_bytes() if indexed else 0,
         "checkouts": {"open": len(opened), "overdue": [c.path for c in opened
                                                        if c.overdue(archive.today)]},
         "clients": len(visible),
         "clients_with_errors": invalid,
+        "important_matters": reviews.pending_count(archive),  # policy §3.4.4; admins only
     }

@@ -22,6 +22,7 @@ from yaml.resolver import Resolver
 from archive_tool.i18n import N_, _
 
 MAX_BYTES = 1 << 20
+MAX_DIGITS = 100  # an integer longer than this is a mistake, not a number
 MAX_DEPTH = 50
 MAX_NODES = 50_000
 
@@ -245,7 +246,15 @@ class _Builder:
                 tag=event.tag), event, "yaml-tag")
         if tag in (_STD + "str", _STD + "timestamp"):
             return event.value
-        return self.constructor.construct_object(ScalarNode(tag, event.value))
+        if tag == _STD + "int" and len(event.value) > MAX_DIGITS:
+            raise _problem(_("a number of {digits} digits is out of range here (at most"
+                             " {most}); write it as text in quotes if it is a code").format(
+                digits=len(event.value), most=MAX_DIGITS), event, "value-out-of-range")
+        try:
+            return self.constructor.construct_object(ScalarNode(tag, event.value))
+        except (ValueError, OverflowError):
+            raise _problem(_("{value} is out of range here").format(
+                value=event.value[:40]), event, "value-out-of-range") from None
 
 
 def _line(text: str, line: int) -> str:

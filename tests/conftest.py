@@ -37,7 +37,7 @@ tier: standard
 important: false
 status: active
 since: 2026-01-10
-tax_id: B46123456
+tax_id: B46123451
 legal_representative: {name: Vicente Martínez, position: Administrador}
 address: {street: Calle Mayor 7, city: Valencia, postal_code: "46001", country: ES}
 phone: "+34 960 000 001"

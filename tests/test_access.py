@@ -175,8 +175,9 @@ def test_unknown_and_forbidden_ids_look_alike_to_members(matrix):
 
 def test_reassignment_takes_effect_at_once(matrix):
     assert outcome(lambda: as_role(matrix, "other").client("CL-0001")) == "denied"
-    record = matrix / "clients/CL-0001-alfa/client.yaml"
-    record.write_text(ALPHA.replace("E-011, role: backup", "E-012, role: backup"))
+    from archive_tool import grants  # an admin's grant (a direct edit widens nothing)
+
+    grants.grant(as_role(matrix, "admin"), "CL-0001", contacts=["E-012"])
     results, _ = search(as_role(matrix, "other"), "zafiros")  # no reindex in between
     assert {h.client_id for h in results.hits} == {"CL-0001"}
 

@@ -100,7 +100,7 @@ def test_client_show(run):
     assert result.exit_code == 0
     assert "Suministros Levante" in result.stdout and "E-010" in result.stdout
     data = json.loads(run("--json", "client", "show", "CL-0001").stdout)
-    assert data["record"]["tax_id"] == "B46123456"
+    assert data["record"]["tax_id"] == "B46123451"
     assert data["contacts"][0]["name"] == "Carlos Ruiz"
 
 

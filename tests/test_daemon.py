@@ -175,7 +175,7 @@ def test_large_file_written_slowly(daemon):
 def test_client_folder_renamed_moved_out_and_deleted(daemon, tmp_path):
     other = daemon / "clients/CL-0002-otro"
     write(other / "client.yaml", CLIENT.replace("CL-0001", "CL-0002").replace(
-        "B46123456", "B46123457").replace("Suministros Levante", "Zapaterías Ruiz"))
+        "B46123451", "B46123469").replace("Suministros Levante", "Zapaterías Ruiz"))
     wait_for(lambda: "clients/CL-0002-otro/client.yaml" in found(daemon, "zapaterias"))
     other.rename(daemon / "clients/CL-0002-ruiz")
     wait_for(lambda: found(daemon, "zapaterias") == {"clients/CL-0002-ruiz/client.yaml"})
@@ -191,7 +191,7 @@ def test_client_folder_renamed_moved_out_and_deleted(daemon, tmp_path):
 def test_five_thousand_files_dropped_at_once(daemon, tmp_path):
     staging = tmp_path / "CL-0003-lote"
     write(staging / "client.yaml", CLIENT.replace("CL-0001", "CL-0003").replace(
-        "B46123456", "B46123458"))
+        "B46123451", "B46123477"))
     corr = staging / "correspondence"
     corr.mkdir()
     for i in range(5000):

@@ -214,7 +214,7 @@ def test_symlinked_correspondence_folder_lends_no_entries(root):
     write(root / "clients/CL-0002-real/correspondence/2026-03-04-x.yaml",
           f"date: 2026-03-04\nkind: note\nsubject: {SECRET}\n")
     write(root / "clients/CL-0002-real/client.yaml", CLIENT.replace("CL-0001", "CL-0002")
-          .replace("B46123456", "B46123457"))
+          .replace("B46123451", "B46123469"))
     shutil.rmtree(root / CL / "correspondence")
     (root / CL / "correspondence").symlink_to(root / "clients/CL-0002-real/correspondence")
     client = load_client(root, "CL-0001", root / CL)
@@ -316,7 +316,7 @@ def test_version_cap_is_a_policy_setting(root):
 
 # --- duplicate client ids gain nothing ---------------------------------------------
 
-REAL = CLIENT.replace("CL-0001", "CL-0004").replace("B46123456", "A28000004").replace(
+REAL = CLIENT.replace("CL-0001", "CL-0004").replace("B46123451", "A28000008").replace(
     "Suministros Levante, S.L.", "Banco Real, S.A.")
 
 
@@ -328,7 +328,7 @@ def twin(root):
     write(root / "clients/CL-0004-real/correspondence/2026-03-04-oferta.yaml",
           f"date: 2026-03-04\nkind: note\nsubject: {SECRET}\n")
     write(root / "clients/CL-0004-a/client.yaml",
-          REAL.replace("staff: E-010", "staff: E-011").replace("A28000004", "X0000000T"))
+          REAL.replace("staff: E-010", "staff: E-011").replace("A28000008", "X0000000T"))
     update_index(archive(root))
     return root
 

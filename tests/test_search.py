@@ -2,11 +2,12 @@
 
 import json
 import random
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, Run, archive
+from conftest import CLIENT, SAMPLE, TODAY, Run, archive, write
 
 from archive_tool.documents import plan
 from archive_tool.extract import can_extract, extract
@@ -21,15 +22,30 @@ from archive_tool.finding import search
 from archive_tool.syncing import update_index
 
 
-def test_sample_search_informe_anual(sample):
-    result = Run(sample)("--json", "search", "informe anual", "--limit", "5")
-    assert result.exit_code == 0
-    data = json.loads(result.stdout)
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One indexed copy of the sample for the tests that only search it."""
+    dest = tmp_path_factory.mktemp("shared") / "sample"
+    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns(".archive"))
+    update_index(archive(dest))
+    return dest
+
+
+def hits(root, *args):
+    result = Run(root)("--json", "search", *args)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_sample_search_informe_anual(shared):
+    data = hits(shared, "informe anual", "--limit", "5")
     assert data["total"] >= 20
     top = data["hits"][0]
     assert top["kind"] == "annual_report" and top["path"].endswith("annual-report.pdf")
-    assert set(top) >= {"client_id", "path", "kind", "date", "title", "score", "snippet"}
+    assert set(top) >= {"client_id", "path", "kind", "date", "title", "score", "snippet",
+                        "rank", "client_name", "document", "files"}
     assert "Informe anual" in top["snippet"]
+    assert (data["page"], data["limit"], data["sort"]) == (1, 5, "relevance")
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -41,55 +57,141 @@ def test_sample_search_informe_anual(sample):
     ("campana AND verano", "2026-05-12-pedido-campana.eml"),
     ("poliza NOT credito", "2026-08-01-renovacion-poliza.pdf"),
     ("kind:meeting", "2026-07-09-acta-reunion.docx"),
+    ("kind:reunión", "2026-07-09-acta-reunion.docx"),
     ("exclusiv*", "2026-04-22-dictamen-contrato.pdf"),
     ("date:[2026-07-01 TO 2026-07-31] AND acta", "2026-07-09-acta-reunion.docx"),
+    ("date:07/2026 AND acta", "2026-07-09-acta-reunion.docx"),
+    ("date:09/07/2026", "2026-07-09-acta-reunion.docx"),
+    ("date:>2026-07-08 AND acta", "2026-07-09-acta-reunion.docx"),
 ])
-def test_sample_queries_find_the_right_document(sample, query, expected):
-    result = Run(sample)("--json", "search", query, "--limit", "50")
-    assert result.exit_code == 0, result.stderr
-    found = [h["path"] for h in json.loads(result.stdout)["hits"]]
-    assert any(p.endswith(expected) for p in found), found
+def test_sample_queries_find_the_right_document(shared, query, expected):
+    data = hits(shared, query, "--limit", "50")
+    assert data["total"] > 0, query
+    files = [f["path"] for h in data["hits"] for f in h["files"]]
+    assert any(p.endswith(expected) for p in files), files
 
 
-def test_first_search_builds_the_index(sample):
-    result = Run(sample)("search", "albaranes")
-    assert "index built: " in result.stderr
-    again = Run(sample)("search", "albaranes")
-    assert "index built" not in again.stderr
-    assert again.stdout.splitlines()[-1] == "2 hits"
+def test_an_entry_and_its_attachments_are_one_hit(shared):
+    data = hits(shared, "levante")
+    documents = [h["document"] for h in data["hits"]]
+    assert len(documents) == len(set(documents)) == data["total"]
+    letter = next(h for h in data["hits"] if h["document"].endswith(
+        "2026-03-04-revision-precios.yaml"))
+    assert {f["path"].rsplit("/", 1)[-1]: f["terms"] for f in letter["files"]} == {
+        "2026-03-04-revision-precios.yaml": ["levante"],
+        "2026-03-04-revision-precios.pdf": ["levante"]}
+    where = hits(shared, "informacion", "--limit", "100")["hits"]
+    letter = next(h for h in where if h["document"].endswith("revision-precios.yaml"))
+    assert [(f["path"].rsplit("/", 1)[-1], f["terms"]) for f in letter["files"]] == [
+        ("2026-03-04-revision-precios.pdf", ["informacion"])]
+    assert letter["path"].endswith(".pdf")  # the file that matched
 
 
-def test_text_output_marks_matches(sample):
-    out = Run(sample)("search", "albaranes", "--limit", "1").stdout
+def test_a_query_naming_a_client_brings_its_record_first(shared):
+    for query in ("suministros levante", "levante", "CL-0001"):
+        top = hits(shared, query)["hits"][0]
+        assert top["path"] == "clients/CL-0001-suministros-levante/client.yaml", query
+        assert top["named"] and top["rank"] == 1
+    assert not hits(shared, "informe anual")["hits"][0]["named"]
+
+
+def test_ties_are_broken_by_date_newest_first(shared):
+    reports = [h for h in hits(shared, "suministros levante", "--limit", "50")["hits"]
+               if h["kind"] == "annual_report"]
+    assert [h["date"][:4] for h in reports] == ["2025", "2024", "2023", "2022", "2021"]
+    assert len({h["score"] for h in reports}) == 1  # equal scores: the date decides
+
+
+def test_sort_by_date_and_pages(shared):
+    newest = hits(shared, "informe", "--sort", "-date", "--limit", "100")
+    dates = [h["date"] or "" for h in newest["hits"]]
+    assert dates == sorted(dates, reverse=True) and newest["total"] == len(dates)
+    oldest = hits(shared, "informe", "--sort", "date", "--limit", "100")
+    assert [h["date"] for h in oldest["hits"]] == sorted(h["date"] for h in oldest["hits"])
+    everything = hits(shared, "informe", "--limit", "100")["hits"]
+    pages = [hits(shared, "informe", "--limit", "7", "--page", str(n)) for n in (1, 2, 3)]
+    assert [h["document"] for p in pages for h in p["hits"]] == [
+        h["document"] for h in everything[:21]]
+    assert [h["rank"] for h in pages[2]["hits"]] == list(range(15, 22))
+    assert pages[0]["pages"] == -(-pages[0]["total"] // 7)
+    past = Run(shared)("search", "informe", "--page", "999")
+    assert past.exit_code == 0 and "page 999 is past the last" in past.stdout
+
+
+def test_text_output_one_line_per_document_grouped_by_client(shared):
+    out = Run(shared)("search", "levante").stdout.splitlines()
+    assert out[0].startswith("CL-0001  Suministros Levante, S.L.")
+    assert out[1].split()[0] == "1" and "Suministros Levante, S.L." in out[1]
+    documents = [line for line in out if line.startswith("  ") and line.split()[0].isdigit()]
+    total = hits(shared, "levante")["total"]
+    assert len(documents) == total and out[-1] == f"{total} documents"
+    assert len(out) == total + 2  # one client header, the count
+    flat = Run(shared)("search", "levante", "--flat").stdout.splitlines()
+    assert flat[0].split()[0] == "1" and len(flat) == total + 1
+
+
+def test_text_output_marks_matches(shared):
+    out = Run(shared)("search", "albaranes", "--limit", "1").stdout
     assert "[Albarán]" in out
     assert "\x1b[" not in out  # no colour when not on a terminal
 
 
-def test_filters(sample):
+def test_filters(shared):
     def paths(*args):
-        result = Run(sample)("--json", "search", *args, "--limit", "100")
-        return [h["path"] for h in json.loads(result.stdout)["hits"]]
+        return [h["path"] for h in hits(shared, *args, "--limit", "100")["hits"]]
 
     assert all("/CL-0004-" in p for p in paths("informe", "--client", "CL-0004"))
     assert all("/reports/2024/" in p for p in paths("informe", "--year", "2024"))
     statements = paths("ejercicio", "--kind", "financial_statements")
     assert statements and all(p.endswith("financial-statements.pdf") for p in statements)
+    assert paths("ejercicio", "--kind", "estados-financieros") == statements
 
 
-def test_nothing_found_exits_1_with_suggestion(sample):
-    result = Run(sample)("search", "polisa")
+def test_nothing_found_exits_1_with_suggestion(shared):
+    result = Run(shared)("search", "polisa")
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[-2:] == ["0 hits", "did you mean: poliza"]
-    data = json.loads(Run(sample)("--json", "search", "xyzzyq").stdout)
-    assert data == {"query": "xyzzyq", "total": 0, "suggestion": None, "hits": []}
+    assert result.stdout.splitlines()[-2:] == ["0 documents", "did you mean: poliza"]
+    data = hits(shared, "xyzzyq")
+    assert (data["total"], data["suggestion"], data["hits"]) == (0, None, [])
 
 
-def test_bad_queries(sample):
-    result = Run(sample)("search", "   ")
+def test_bad_queries(shared):
+    result = Run(shared)("search", "   ")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == "error: empty query; give words to search for"
-    result = Run(sample)("search", "informe", "--client", "../x")
+    result = Run(shared)("search", "informe", "--client", "../x")
     assert result.exit_code == 2
+    for pattern in ("*", "?*", "*forme", "i*"):
+        result = Run(shared)("search", pattern)
+        assert result.exit_code == 2, pattern
+        lines = result.stderr.splitlines()
+        assert lines[-1].startswith("error: ") and "two letters" in lines[-1], lines
+
+
+def test_scores_leak_nothing_of_what_the_caller_cannot_see(root):
+    corr = root / "clients/CL-0001-levante/correspondence"
+    for n in (1, 2):  # two identical letters the member may see
+        write(corr / f"2026-03-0{n}-carta.yaml",
+              f"date: 2026-03-0{n}\nkind: letter\nsubject: Pedido de tornillos\n")
+    write(root / "clients/CL-0002-banco/client.yaml",
+          CLIENT.replace("CL-0001", "CL-0002").replace("Suministros Levante", "Banco Norte")
+          .replace("B46123456", "A11111111").replace("E-010", "E-011"))
+
+    def seen(login):
+        a = archive(root, login=login)
+        update_index(archive(root))
+        results, _ = search(a, "tornillos pedido")
+        return [(h.path, h.score, h.rank) for h in results.hits], results.total
+
+    before, admin_before = seen("cruiz"), seen(None)
+    for n in range(1, 10):  # the hidden client fills up with the same words
+        write(root / f"clients/CL-0002-banco/correspondence/2026-04-0{n}-tornillos.yaml",
+              f"date: 2026-04-0{n}\nkind: note\nsubject: Tornillos {n}\n")
+    after, admin_after = seen("cruiz"), seen(None)
+    assert before == after
+    assert [score for _, score, _ in after[0]] == [1.0, 0.5]  # rank, not BM25
+    assert admin_after[1] == admin_before[1] + 9
+    assert admin_after[0][0][1] != admin_before[0][0][1]  # an admin's BM25 moved
 
 
 # --- the oracle --------------------------------------------------------------
@@ -105,7 +207,8 @@ def _docs(root: Path, policy):
                 ".yaml") else ""
             content = "\n".join(filter(None, (doc.get("text"), text)))
             out[path] = {"fields": [doc["title"], content, doc["client_name"]],
-                         "kind": doc["kind"], "year": (doc.get("date") or "")[:4]}
+                         "kind": doc["kind"], "year": (doc.get("date") or "")[:4],
+                         "date": doc.get("date") or ""}
     return out
 
 
@@ -133,9 +236,10 @@ def oracle(tmp_path_factory):
 
 
 def _found(a, query, **kw):
+    """The files matched: every file of every hit (an entry's attachments included)."""
     results, _ = search(a, query, limit=100_000, **kw)
-    assert results.total == len(results.hits)
-    return {h.path for h in results.hits}
+    assert results.total == len(results.hits) == len({h.document for h in results.hits})
+    return {m.path for h in results.hits for m in h.files}
 
 
 def test_oracle_single_terms(oracle):
@@ -195,3 +299,17 @@ def test_oracle_field_queries(oracle):
         expected = {p for p, d in docs.items() if d["year"] == year and terms(
             "pedidos")[0] in d["terms"]}
         assert _found(a, "pedidos", year=int(year)) == expected
+
+
+def test_oracle_date_ranges(oracle):
+    a, docs = oracle
+    rng = random.Random(3)
+    dated = sorted({d["date"] for d in docs.values() if d["date"]})
+    for _ in range(12):
+        lo, hi = sorted(rng.sample(dated, 2))
+        expected = {p for p, d in docs.items() if d["date"] and lo <= d["date"] <= hi}
+        assert _found(a, f"date:[{lo} TO {hi}]") == expected, (lo, hi)
+        assert _found(a, f"date:>={lo}") == {p for p, d in docs.items()
+                                             if d["date"] and d["date"] >= lo}, lo
+        assert _found(a, f"date:<{hi}") == {p for p, d in docs.items()
+                                            if d["date"] and d["date"] < hi}, hi

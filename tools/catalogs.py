@@ -14,6 +14,7 @@ whoever wrote its messages) fill the Spanish catalog's missing entries.
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from pathlib import Path
 
@@ -36,7 +37,8 @@ def extract() -> Catalog:
     template = Catalog(project="archive-tool", domain=DOMAIN)
     for package in (PACKAGE, Path(click.__file__).parent):
         for filename, lineno, message, comments, context in extract_from_dir(
-                package, method_map=[("**.py", "python")], keywords=KEYWORDS,
+                package, method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
+                keywords=KEYWORDS,
                 comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
             if "_winconsole" in filename or "shell_completion" in filename:
                 continue
@@ -86,8 +88,12 @@ def memory() -> dict:
     for path in sorted(MEMORY.glob("*.po")):
         with path.open("rb") as f:
             for message in read_po(f, locale="es"):
-                if message.id and message.string:
-                    known[message.id] = message.string
+                string = message.string
+                if isinstance(string, tuple) and string and all(string):  # every Spanish form
+                    forms = Catalog(locale="es").num_plurals
+                    string = (*string, *[string[-1]] * (forms - len(string)))[:max(forms, 1)]
+                if message.id and string and (not isinstance(string, tuple) or all(string)):
+                    known[message.id] = string
     return known
 
 
@@ -109,10 +115,14 @@ def update(template: Catalog) -> dict[str, list[str]]:
     known = memory()
     for language in LANGUAGES:
         catalog = load(language)
-        catalog.update(template, no_fuzzy_matching=True)
+        # update() adopts the template's new messages themselves: each language its own copy
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         for message in catalog:
-            if message.id and not message.string:
-                message.string = message.id if language == "en" else known.get(message.id, "")
+            if message.id and language == "en":  # English translates each message to itself
+                message.string = message.id
+            elif message.id and message.id in known:  # the translations' files are the source
+                message.string = known[message.id]
+                message.flags.discard("fuzzy")
         catalog.obsolete.clear()
         missing[language] = [str(m.id) for m in catalog if m.id and (
             not m.string or (isinstance(m.string, tuple) and not all(m.string))

@@ -31,7 +31,7 @@ def client() -> None:
 
 @client.command("new")
 @click.option("--name", required=True, help="Legal name.")
-@click.option("--category", required=True, type=options.CATEGORY)
+@click.option("--category", required=True, type=options.CATEGORY, help="The kind of client.")
 @click.option("--special-type", type=options.SPECIAL_TYPE,
               help="Required for a special client.")
 @click.option("--tier", type=options.TIER, help="Default: standard.")
@@ -49,10 +49,10 @@ def client_new(session: Session, name, category, special_type, tier, important, 
 
 
 @client.command("list")
-@click.option("--category", type=options.CATEGORY)
-@click.option("--tier", type=options.TIER)
+@click.option("--category", type=options.CATEGORY, help="Only clients of this category.")
+@click.option("--tier", type=options.TIER, help="Only clients of this tier.")
 @click.option("--staff", metavar="E-...", help="Clients this staff member is a contact of.")
-@click.option("--status", type=options.STATUS)
+@click.option("--status", type=options.STATUS, help="Only clients in this status.")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "md")),
               default="table", show_default=True)
 @click.option("--sep", metavar="CHAR",
@@ -96,7 +96,7 @@ def _csv(header: list[str], cells: list[list[str]], sep: str | None, bom: bool |
 
 def _cell(value, field: str | None = None, is_date: bool = False) -> str:
     if isinstance(value, list):
-        return " ".join(value)
+        return " ".join(str(v) for v in value if v is not None)
     if isinstance(value, bool):
         return words.yes_no(value)
     if value is None:
@@ -143,6 +143,7 @@ def _show_text(v: dict) -> str:
     if addr := r.get("address"):
         out.append(f"  {labels['address']:<{width}}" + ", ".join(str(addr[k]) for k in (
             "street", "postal_code", "city", "province", "country") if k in addr))
+    out += _more_fields(r, width)
     out.append(_("contacts:"))
     for c in v["contacts"]:
         role = words.shown("role", c.get("role", ""))
@@ -165,3 +166,105 @@ def _show_text(v: dict) -> str:
 
 def _staff_status(status: str) -> str:
     return _("unknown") if status == "unknown" else words.shown("staff_status", status)
+
+
+MORE_LABELS = {"registered_capital": N_("capital"), "client_contacts": N_("people there:"),
+               "access": N_("access:"), "changes": N_("changes:")}
+
+
+def _more_fields(r: dict, width: int) -> list[str]:
+    """The rest of the record (policy §3.3.2: every basic field, shown): registered
+    capital, the people at the client, extra access and the change notes."""
+    from archive_tool.i18n import language
+
+    out = []
+    capital = r.get("registered_capital")
+    if isinstance(capital, dict) and "amount" in capital:
+        amount = capital["amount"]
+        shown = (words.shown_number(amount, 2) if isinstance(amount, float)
+                 else f"{amount:,}".replace(",", "." if language() == "es" else ","))
+        out.append(f"  {_(MORE_LABELS['registered_capital']) + ':':<{width}}{shown}"
+                   f" {capital.get('currency', '')}")
+    for key in sorted(set(r) - {"id", "name", "trade_name", "category", "special_type", "tier",
+                                "important", "status", "since", "tax_id", "phone", "fax",
+                                "email", "website", "business_scope", "legal_representative",
+                                "address", "registered_capital", "contacts",
+                                "client_contacts", "access", "changes"}):
+        out.append(f"  {key + ':':<{width}}{_cell(r[key])}")
+    people = [p for p in r.get("client_contacts") or [] if isinstance(p, dict)]
+    if people:
+        out.append(_(MORE_LABELS["client_contacts"]))
+        out += ["  " + ", ".join(str(p[k]) for k in ("name", "position", "phone", "email")
+                                 if p.get(k)) for p in people]
+    access = r.get("access")
+    if isinstance(access, dict) and any(access.values()):
+        out.append(_(MORE_LABELS["access"]))
+        if access.get("staff"):
+            out.append("  " + _("staff: {ids}").format(ids=", ".join(map(str, access["staff"]))))
+        if access.get("departments"):
+            out.append("  " + _("departments: {names}").format(
+                names=", ".join(map(str, access["departments"]))))
+    notes = [n for n in r.get("changes") or [] if isinstance(n, dict)]
+    if notes:
+        out.append(_(MORE_LABELS["changes"]))
+        out += [f"  {words.shown_date(str(n.get('date', ''))):<10}  {n.get('by') or '-':<6}"
+                f" {n.get('summary', '')}" for n in notes]
+    return out
+
+
+def _grant_text(change, granting: bool) -> str:
+    from archive_tool.grants import describe
+
+    lines = [(_("{id}: granted {what}") if granting else _("{id}: revoked {what}")).format(
+        id=change.client_id, what=describe(change.added if granting else change.removed))]
+    lines += [_("notice drafted: {path}").format(path=p) for p in change.notices]
+    if change.unconfirmed:
+        lines.append(_("still unconfirmed in the record: {what}").format(
+            what=describe(change.unconfirmed)))
+    return "\n".join(lines)
+
+
+def _grant_json(change) -> dict:
+    return {"client_id": change.client_id, "added": change.added.to_json(),
+            "removed": change.removed.to_json(), "confirmed": change.confirmed.to_json(),
+            "unconfirmed": change.unconfirmed.to_json(), "notices": change.notices}
+
+
+@client.command("grant")
+@click.argument("client_id", metavar="ID")
+@click.option("--staff", "staff", multiple=True, metavar="E-...",
+              help="Let this staff member see the client (access).")
+@click.option("--department", "departments", multiple=True, metavar="DEPT",
+              help="Let this department see the client (access).")
+@click.option("--contact", "contacts", multiple=True, metavar="E-...",
+              help="Make this staff member a contact of the client (a backup).")
+@click.option("--confirm", "as_is", is_flag=True,
+              help="Confirm what the record grants now that no admin has confirmed.")
+@pass_session
+def client_grant(session: Session, client_id, staff, departments, contacts, as_is):
+    """Let staff or departments see a client, or add its contacts (information admins)."""
+    from archive_tool import grants
+
+    change = grants.grant(session.archive, client_id, staff=staff, departments=departments,
+                          contacts=contacts, as_is=as_is)
+    session.emit(_grant_json(change), _grant_text(change, True))
+
+
+@client.command("revoke")
+@click.argument("client_id", metavar="ID")
+@click.option("--staff", "staff", multiple=True, metavar="E-...",
+              help="End this staff member's access.")
+@click.option("--department", "departments", multiple=True, metavar="DEPT",
+              help="End this department's access.")
+@click.option("--contact", "contacts", multiple=True, metavar="E-...",
+              help="End this staff member's role as contact (drafts the client's notice).")
+@click.option("--confirm", "as_is", is_flag=True,
+              help="Confirm what the record no longer grants (drafts the notices).")
+@pass_session
+def client_revoke(session: Session, client_id, staff, departments, contacts, as_is):
+    """End access of staff or departments, or a contact's role (information admins)."""
+    from archive_tool import grants
+
+    change = grants.revoke(session.archive, client_id, staff=staff, departments=departments,
+                           contacts=contacts, as_is=as_is)
+    session.emit(_grant_json(change), _grant_text(change, False))

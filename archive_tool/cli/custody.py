@@ -51,8 +51,8 @@ def checkin(session: Session, copies, note, cancel, force):
 
 
 @cli.command()
-@click.option("--user", metavar="E-...|LOGIN")
-@click.option("--overdue", is_flag=True)
+@click.option("--user", metavar="E-...|LOGIN", help="Only this staff id or login.")
+@click.option("--overdue", is_flag=True, help="Only those past their due date.")
 @pass_session
 def checkouts(session: Session, user, overdue):
     """Open check-outs."""

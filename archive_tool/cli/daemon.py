@@ -11,6 +11,8 @@ from archive_tool.cli.app import Session, cli, pass_session
 from archive_tool.errors import AccessDenied, UsageError
 from archive_tool.i18n import N_, _, ngettext
 
+STATUS_FILES = 10  # files without text listed by `status` (validate lists them all)
+
 
 @cli.command()
 @click.option("--once", is_flag=True, help="One full reconcile, then exit (cron, tests).")
@@ -105,6 +107,20 @@ def _status_text(s: dict) -> str:
                  open=s["checkouts"]["open"], overdue=len(s["checkouts"]["overdue"])),
              _("versions: {mb} MB stored").format(
                  mb=words.shown_number(s["versions_bytes"] / 2**20))]
+    untexted = s.get("no_text") or []
+    waiting = sum(u["state"] == "waiting" for u in untexted)
+    lines.append(ngettext("no text:  {n} file ({waiting} waiting for OCR)",
+                          "no text:  {n} files ({waiting} waiting for OCR)",
+                          len(untexted)).format(n=len(untexted), waiting=waiting))
+    lines += [f"  {u['path']}: {u['reason']}" for u in untexted[:STATUS_FILES]]
+    if len(untexted) > STATUS_FILES:
+        lines.append("  " + _("and {n} more (see 'archive-tool validate')").format(
+            n=len(untexted) - STATUS_FILES))
+    if s.get("ocr") and waiting:
+        lines.append("  " + s["ocr"])
+    if s.get("important_matters") is not None:
+        lines.append(_("important matters awaiting review: {n} (see 'archive-tool review')")
+                     .format(n=s["important_matters"]))
     return "\n".join(lines)
 
 

@@ -33,17 +33,19 @@ def init(session: Session, path: Path, name, sample):
 
 @cli.command()
 @click.argument("client_id", metavar="ID")
-@click.option("--kind", required=True, type=options.KIND)
-@click.option("--subject", required=True)
+@click.option("--kind", required=True, type=options.KIND, help="The kind of contact.")
+@click.option("--subject", required=True, help="What the contact was about.")
 @click.option("--date", "when", type=options.DAY,
               help="The day of the contact, as 20/11/2026 or 2026-11-20 (default: today).")
-@click.option("--direction", type=options.DIRECTION)
+@click.option("--direction", type=options.DIRECTION,
+              help="in: the client wrote or called; out: the company did.")
 @click.option("--staff", multiple=True, metavar="E-...", help="Default: you.")
 @click.option("--file", "files", multiple=True, type=CALLER_PATH,
               help="A file to attach (repeatable).")
-@click.option("--summary")
+@click.option("--summary", help="A short account of the contact.")
 @click.option("--counterpart", help="The person at the client.")
-@click.option("--confidential", is_flag=True)
+@click.option("--confidential", is_flag=True,
+              help="Business-confidential: only admins and the entry's staff see it.")
 @click.option("--sends", metavar="ENTRY", help="The draft entry (file name) this letter sends.")
 @pass_session
 def log(session: Session, client_id, kind, subject, when, direction, staff, files, summary,

@@ -67,7 +67,7 @@ def transfer(session: Session, leaver, successor, clients, dry_run):
 @click.option("--successor", required=True, metavar="E2")
 @click.option("--force-return", is_flag=True,
               help="Close E's open check-outs as not returned (recorded).")
-@click.option("--dry-run", is_flag=True)
+@click.option("--dry-run", is_flag=True, help="Show the plan, change nothing.")
 @pass_session
 def depart(session: Session, leaver, successor, force_return, dry_run):
     """E leaves: hand over every client, end E's access."""
@@ -86,10 +86,11 @@ def depart(session: Session, leaver, successor, force_return, dry_run):
 
 @cli.command("import")
 @click.argument("folder", type=CALLER_PATH)
-@click.option("--client", "client_id", required=True, metavar="ID")
+@click.option("--client", "client_id", required=True, metavar="ID",
+              help="The client whose correspondence receives the documents.")
 @click.option("--kind", type=options.KIND, default="note",
               help="The kind of every entry (default: note).")
-@click.option("--dry-run", is_flag=True)
+@click.option("--dry-run", is_flag=True, help="Show what would be filed, change nothing.")
 @pass_session
 def import_(session: Session, folder, client_id, kind, dry_run):
     """File a folder of documents into a client's correspondence."""
@@ -128,3 +129,28 @@ def report_compliance(session: Session, fmt):
     if session.json:
         fmt = "json"
     click.echo(compliance.FORMATS[fmt](r), nl=fmt != "html")
+
+
+@cli.command()
+@click.argument("entries", nargs=-1, metavar="[ENTRY]...")
+@click.option("--client", "client_id", metavar="ID", help="Only this client's matters.")
+@click.option("--note", metavar="TEXT", help="What the information department made of it.")
+@pass_session
+def review(session: Session, entries, client_id, note):
+    """Important matters for the information department: list those awaiting review,
+    or acknowledge ENTRY... (paths as listed)."""
+    from archive_tool import reviews
+
+    archive = session.archive
+    if entries:
+        done = reviews.acknowledge(archive, list(entries), note)
+        session.emit({"acknowledged": [m.to_json() for m in done]}, "\n".join(
+            _("reviewed  {path}").format(path=m.path) for m in done))
+        return
+    matters = reviews.pending(archive, client_id)
+    lines = [f"{words.shown_date(m.date) or '-':<10}  {m.client_id}  {m.subject}  ({m.path})"
+             for m in matters]
+    lines.append(ngettext("{n} important matter awaiting review",
+                          "{n} important matters awaiting review", len(matters)).format(
+                              n=len(matters)))
+    session.emit({"matters": [m.to_json() for m in matters]}, "\n".join(lines))

@@ -118,3 +118,23 @@ def terms(text: str) -> list[str]:
 def name_terms(text: str) -> tuple[str, ...]:
     """terms() of a short text that repeats, such as a client's name."""
     return tuple(analyze(text)[0])
+
+
+def _fold_table() -> dict[int, str]:
+    """Lower case without accents, one character for one: offsets in a folded text
+    are offsets in the original (for snippets)."""
+    table = {}
+    for code in range(0x41, 0x250):
+        char = chr(code)
+        folded = fold(char)
+        if folded != char and len(folded) == 1:
+            table[code] = folded
+    return table
+
+
+FOLD_TABLE = _fold_table()
+
+
+def fold_in_place(text: str) -> str:
+    """fold() keeping every character's offset (one character for one)."""
+    return text.translate(FOLD_TABLE)

@@ -1,19 +1,33 @@
-"""Searching the index: query syntax, filters, permission, snippets, suggestions."""
+"""Searching the index: one hit per document, what the caller may see, ordered.
+
+A document is a client's record, a correspondence entry with its attachments (one
+hit, listing the files where each word matched), a report or any other file. The
+records of the clients a query names come first; then by relevance, ties newest
+first; or by date. Totals are exact and count only what the caller may see.
+"""
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
-from whoosh import highlight, qparser
 from whoosh import query as q
 
+from archive_tool import words
 from archive_tool.errors import UsageError
 from archive_tool.index.analysis import fold, terms
+from archive_tool.index.docsets import Evaluator, Segments
+from archive_tool.index.parsing import Parsed, parse
+from archive_tool.index.ranking import top
+from archive_tool.index.snippets import MARK_CLOSE, MARK_OPEN, snippet
 from archive_tool.index.store import SearchIndex
-from archive_tool.index.vocabulary import Vocabulary
 
-MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # around matched words in snippets
+__all__ = ["MARK_CLOSE", "MARK_OPEN", "SORTS", "Hit", "Match", "Results", "Visibility",
+           "search"]
+
+SORTS = ("relevance", "date", "-date")
 WORD = re.compile(r"(?<![:\w])\w{3,}(?![:\w*?])")  # plain words, not field:value or prefix*
 
 
@@ -25,6 +39,10 @@ class Visibility:
     clients: frozenset[str] | None = None
     staff_id: str | None = None
     all_confidential: bool = False
+
+    @property
+    def everything(self) -> bool:
+        return self.clients is None and self.all_confidential
 
     def as_filter(self) -> q.Query | None:
         parts: list[q.Query] = []
@@ -43,109 +61,234 @@ class Visibility:
 
 
 @dataclass
+class Match:
+    """A file of a hit and the words of the query found in it."""
+
+    path: str
+    terms: list[str]
+
+
+@dataclass
 class Hit:
     client_id: str
     client_name: str
-    path: str
+    path: str           # the file that matched best
     kind: str
     date: str | None
     title: str
-    score: float
+    score: float        # an information admin's BM25F score; for others 1/rank
     snippet: str
+    rank: int = 0
+    document: str = ""  # the entry for an entry and its attachments, else the file
+    files: list[Match] = field(default_factory=list)
+    named: bool = False  # the record of a client the query names
 
 
 @dataclass
 class Results:
     query: str
-    total: int
+    total: int          # documents (not files) the caller may see
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None
+    page: int = 1
+    limit: int = 20
+    sort: str = "relevance"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.limit + 1
 
 
-class _Marks(highlight.Formatter):
-    between = " … "
+def _date_bounds(segments: Segments) -> tuple[date, date]:
+    cached = getattr(segments, "date_bounds", None)
+    if cached is None:
+        years = [int(y) for y in segments.searcher.lexicon("year")
+                 if (y.decode() if isinstance(y, bytes) else str(y)).isdigit()]
+        cached = (date(min(years), 1, 1), date(max(years), 12, 31)) if years else (
+            date.max, date.min)
+        segments.date_bounds = cached  # type: ignore[attr-defined]
+    return cached
 
-    def format_token(self, text, token, replace=False):
-        return MARK_OPEN + highlight.get_text(text, token, replace) + MARK_CLOSE
 
-
-def parser(index: SearchIndex) -> qparser.QueryParser:
-    schema = index.open().schema
-    p = qparser.MultifieldParser(["title", "content", "client_name"], schema,
-                                 fieldboosts={"title": 2.0, "client_name": 1.5})
-    p.add_plugin(qparser.GtLtPlugin())
-    return p
+def _scope(segments: Segments, ev: Evaluator, visibility: Visibility) -> set[int]:
+    """The documents the caller may see (kept per searcher)."""
+    found = segments.scopes.get(visibility)
+    if found is not None:
+        return found
+    allowed = segments.alive
+    if visibility.clients is not None:
+        allowed = set()
+        for c in visibility.clients:
+            allowed |= ev.ids(q.Term("client_id", c))
+        allowed -= segments.deleted
+    if not visibility.all_confidential:
+        hidden = ev.ids(q.Term("confidential", True))
+        if visibility.staff_id:
+            hidden = hidden - ev.ids(q.Term("staff", visibility.staff_id))
+        allowed = allowed - hidden
+    segments.scopes[visibility] = allowed
+    while len(segments.scopes) > 32:
+        segments.scopes.popitem(last=False)
+    return allowed
 
 
 def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str | None = None,
-           kind: str | None = None, year: int | None = None, limit: int = 20) -> Results:
-    if not text.strip():
-        raise UsageError("empty query; give words to search for")
-    qp = parser(index)
-    parsed = qp.parse(text)
-    if parsed is q.NullQuery:
-        raise UsageError(f"nothing to search for in '{text}' (only common words?)")
-    narrowing = [f for f in (visibility.as_filter(),
-                             q.Term("client_id", client) if client else None,
-                             q.Term("kind", kind) if kind else None,
-                             q.Term("year", str(year)) if year else None) if f is not None]
-    restrict = q.And(narrowing) if len(narrowing) > 1 else (narrowing[0] if narrowing else None)
+           kind: str | None = None, year: int | None = None, limit: int = 20,
+           page: int = 1, sort: str = "relevance") -> Results:
+    if sort not in SORTS:
+        raise UsageError(f"sort by one of {', '.join(SORTS)}")
+    page = max(1, page)
     with index.searcher() as s:
-        parsed = parsed.accept(lambda node: _expand(node, index.vocabulary))
-        # The restriction is part of the query (scoring nothing) so that the total
-        # counts only what the caller may see.
-        scoped = q.And([parsed, q.ConstantScoreQuery(restrict, 0.0)]) if restrict else parsed
-        results = s.search(scoped, limit=limit, terms=True)
-        # Fewer hits than the limit: all were collected and counted. Otherwise count
-        # (within the caller's scope) with one more pass over the postings.
-        total = results.scored_length() if results.scored_length() < limit else len(results)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = _Marks()
-        out = Results(text, total)
-        for hit in results:
-            excerpt = hit.get("excerpt") or ""
-            snippet = hit.highlights("content", text=excerpt, top=2) if excerpt else ""
-            day = hit.get("date")
-            out.hits.append(Hit(
-                client_id=hit["client_id"], client_name=hit.get("client_name", ""),
-                path=hit["path"], kind=hit.get("kind", ""),
-                date=day.date().isoformat() if day else None, title=hit.get("title", ""),
-                score=round(float(hit.score), 3),
-                snippet=snippet or " ".join(excerpt[:200].split())))
-        if out.total == 0:
-            out.suggestion = _suggest(s, qp, text, restrict, index.vocabulary)
+        segments = Segments.of(s)
+        ev = Evaluator(segments)
+        parsed = parse(text, s.schema, index.vocabulary, _date_bounds(segments))
+        scope = _scope(segments, ev, visibility)
+        for f in (q.Term("client_id", client) if client else None,
+                  q.Term("kind", words.find("document_kind", kind) or kind) if kind else None,
+                  q.Term("year", str(year)) if year else None):
+            if f is not None:
+                scope = scope & ev.ids(f)
+        matched = ev.ids(parsed.query) & scope
+        group = segments.group
+        groups = {group[d] for d in matched}
+        out = Results(text, len(groups), page=page, limit=limit, sort=sort)
+        if not matched:
+            out.suggestion = _suggest(s, segments, ev, index, text, scope)
+            return out
+        wanted = page * limit
+        if sort == "relevance":
+            order, scores = _by_relevance(s, segments, ev, parsed, matched, wanted,
+                                          visibility.everything)
+        else:
+            order, scores = _by_date(segments, matched, wanted, newest=sort == "-date"), {}
+        shown = order[(page - 1) * limit:wanted]
+        out.hits = _hits(s, segments, ev, parsed, matched, shown, scores, out.first,
+                         visibility.everything)
     return out
 
 
-MAX_EXPANSIONS = 1000
-TEXT_FIELDS = ("title", "content", "client_name")
+def _by_relevance(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int],
+                  wanted: int, admin: bool) -> tuple[list[int], dict[int, float]]:
+    """Groups in order: the records of the clients the query names, then by best score,
+    ties newest first; documents no word scores (field queries) after, newest first.
+    Returns the groups and the scores found."""
+    group, when = segments.group, segments.when
+    named: dict[int, int] = {}
+    if parsed.names is not None:
+        records = ev.ids(q.Term("doc", "record"))
+        for d in ev.ids(parsed.names) & records & matched:
+            named[group[d]] = d
+    best: dict[int, tuple[float, int]] = {}
+    scores: dict[int, float] = {}
+    if parsed.scoring is not None:
+        k = max(3 * (wanted + len(named)), 30)
+        while True:
+            scored = top(s, parsed.scoring, matched, k, admin)
+            for score, d in scored:
+                scores[d] = score
+                g = group[d]
+                if g not in best or (score, -d) > (best[g][0], -best[g][1]):
+                    best[g] = (score, d)
+            if len(best) >= wanted + len(named) or len(scored) < k or k >= len(matched):
+                break
+            k *= 4
+
+    def key(g: int) -> tuple:
+        score, d = best[g]
+        return (-round(score, 6), -when[d], d)
+
+    ranked = sorted((g for g in best if g not in named), key=key)
+    first = sorted(named, key=lambda g: key(g) if g in best else (0.0, -when[named[g]], 0))
+    order = first + ranked
+    if len(order) < wanted:
+        seen = set(order)
+        order += _by_date(segments, matched, wanted - len(order), newest=True, skip=seen)
+    return order, scores
 
 
-def _expand(node: q.Query, vocabulary: Vocabulary) -> q.Query:
-    """prefix* and wild?card on stemmed fields: also match the stems of the unstemmed
-    words that fit the pattern."""
-    if not isinstance(node, (q.Prefix, q.Wildcard)) or node.fieldname not in TEXT_FIELDS:
-        return node
-    text = fold(node.text) + ("*" if isinstance(node, q.Prefix) else "")
-    stems = sorted({t for w in vocabulary.matching(text, MAX_EXPANSIONS) for t in terms(w)})
-    return q.Or([node, *(q.Term(node.fieldname, t) for t in stems)]) if stems else node
+def _by_date(segments: Segments, matched: set[int], wanted: int, newest: bool,
+             skip: set[int] | None = None) -> list[int]:
+    """Groups by date (newest or oldest first); undated documents last."""
+    group, when = segments.group, segments.when
+    dates: dict[int, tuple[int, int]] = {}
+    for d in matched:
+        g = group[d]
+        w = when[d]
+        if g not in dates or (w, -d) > dates[g]:
+            dates[g] = (w, -d)
+    if skip:
+        for g in skip:
+            dates.pop(g, None)
+    if newest:
+        return heapq.nlargest(wanted, dates, key=lambda g: dates[g])
+    return heapq.nsmallest(wanted, dates, key=lambda g: (dates[g][0] == 0, dates[g][0],
+                                                         -dates[g][1]))
 
 
-def _suggest(searcher, qp, text: str, restrict, vocabulary: Vocabulary) -> str | None:
+def _hits(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int],
+          shown: list[int], scores: dict[int, float], first: int, admin: bool) -> list[Hit]:
+    wanted = set(shown)
+    group = segments.group
+    members: dict[int, list[int]] = {g: [] for g in shown}
+    for d in matched:
+        g = group[d]
+        if g in wanted:
+            members[g].append(d)
+    every = [d for ds in members.values() for d in ds]
+    missing = [d for d in every if d not in scores]
+    if missing and parsed.scoring is not None:
+        scores.update((d, sc) for sc, d in top(s, parsed.scoring, set(missing),
+                                               len(missing), admin))
+    atoms = [(a.label, ev.ids(a.query)) for a in parsed.atoms]
+    stems = [t for a in parsed.atoms for t in a.content]
+    prefixes = [p for a in parsed.atoms for p in a.prefixes]
+    names = ev.ids(parsed.names) if parsed.names is not None else set()
+    hits = []
+    for rank, g in enumerate(shown, first):
+        docs = sorted(members[g], key=lambda d: (-scores.get(d, 0.0), d))
+        stored = {d: s.stored_fields(d) for d in docs}
+        lead = docs[0]
+        lead_fields = stored[lead]
+        day = lead_fields.get("date")
+        excerpt = lead_fields.get("excerpt") or ""
+        hits.append(Hit(
+            client_id=lead_fields["client_id"], client_name=lead_fields.get("client_name", ""),
+            path=lead_fields["path"], kind=lead_fields.get("kind", ""),
+            date=day.date().isoformat() if day else None,
+            title=lead_fields.get("title", ""),
+            score=round(scores.get(lead, 0.0), 3) if admin else round(1 / rank, 4),
+            snippet=snippet(excerpt, stems, prefixes) if excerpt else "",
+            rank=rank,
+            document=lead_fields.get("entry") or lead_fields["path"],
+            files=[Match(stored[d]["path"], [label for label, ids in atoms if d in ids])
+                   for d in docs],
+            named=lead_fields.get("doc") == "record" and lead in names))
+    return hits
+
+
+def _suggest(s, segments: Segments, ev: Evaluator, index: SearchIndex, text: str,
+             scope: set[int]) -> str | None:
     """The query with misspelt words replaced by close words of the index, offered
     only when it finds something the caller may see."""
-    words = [w for w in WORD.findall(text) if w not in ("AND", "OR", "NOT", "TO")]
+    def visible(attempt: str) -> bool:
+        try:
+            parsed = parse(attempt, s.schema, index.vocabulary, _date_bounds(segments))
+        except UsageError:
+            return False
+        return bool(ev.ids(parsed.query) & scope)
+
+    words_ = [w for w in WORD.findall(text) if w not in ("AND", "OR", "NOT", "TO")]
     suggestion = text
-    for word in words:
-        if not terms(word) or _visible_hit(searcher, qp, word, restrict):
+    for word in words_:
+        if not terms(word) or visible(word):
             continue  # a word the caller can find is not misspelt
-        for candidate in vocabulary.similar(fold(word), maxdist=2, limit=3):
+        for candidate in index.vocabulary.similar(fold(word), maxdist=2, limit=3):
             attempt = re.sub(rf"\b{re.escape(word)}\b", candidate, suggestion, count=1)
-            if _visible_hit(searcher, qp, attempt, restrict):
+            if visible(attempt):
                 suggestion = attempt
                 break
     return suggestion if suggestion != text else None
-
-
-def _visible_hit(searcher, qp, text: str, restrict) -> bool:
-    return bool(searcher.search(qp.parse(text), limit=1, filter=restrict).scored_length())

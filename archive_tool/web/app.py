@@ -26,6 +26,7 @@ from archive_tool.outside import CallerFiles
 from archive_tool.web import labels
 from archive_tool.web.sessions import Sessions, WebSession
 from archive_tool.web.signin import PAM_SERVICE, Guard
+from archive_tool.web.visibility import RecordCache, WebArchive
 
 log = logging.getLogger("archive_tool.web")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -137,6 +138,7 @@ class WebApp:
         self.guard = guard or Guard()
         self.sessions = sessions or Sessions()
         self.check_password = check_password or signin.check_password
+        self.records = RecordCache()
         self.rules = Map([Rule(path, endpoint=name, methods=methods)
                           for path, name, methods in pages.ROUTES], strict_slashes=False)
         self.handlers = pages.HANDLERS
@@ -240,8 +242,7 @@ class WebApp:
         """The archive as the signed-in person sees it, staff.yaml read again: someone
         who left (or is no longer staff) is signed out at once."""
         assert visit.session is not None
-        archive = Archive(self.root, login=visit.session.login, system=False,
-                          shared=self.shared, outside=NO_FILES)
+        archive = self.archive_for(visit.session.login)
         if not archive.user.allowed:
             self.sessions.end(visit.session.token)
             archive.record("signout", outcome="ended",
@@ -250,6 +251,14 @@ class WebApp:
             return visit.redirect("/signin?notice=ended")
         visit.archive = archive
         return None
+
+    def archive_for(self, login: str) -> Archive:
+        """The archive as this person sees it, for one request: staff.yaml and
+        archive.yaml read again; the client records kept while unchanged."""
+        archive = WebArchive(self.root, login=login, system=False, shared=self.shared,
+                             outside=NO_FILES)
+        archive.record_cache = self.records
+        return archive
 
     def static(self, name: str) -> Response:
         files = {p.name: p for p in STATIC.iterdir()}

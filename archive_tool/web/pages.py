@@ -117,10 +117,7 @@ def language(visit: Visit) -> Response:
 
 
 def _archive_of(visit: Visit, login: str) -> Archive:
-    from archive_tool.web.app import NO_FILES
-
-    return Archive(visit.app.root, login=login, system=False, shared=visit.app.shared,
-                   outside=NO_FILES)
+    return visit.app.archive_for(login)
 
 
 # --- search ---------------------------------------------------------------------------

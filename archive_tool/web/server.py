@@ -19,14 +19,14 @@ from archive_tool.i18n import _
 log = logging.getLogger("archive_tool.web")
 DEFAULT_HOST = "127.0.0.1"
 THREADS = 12
-_ADDRESS = re.compile(r"^(?:(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:\[\]]+)):)?"
-                      r"(?P<port>\d{1,5})$")
+_ADDRESS = re.compile(r"(?:(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.-]+)):)?"
+                      r"(?P<port>\d{1,5})")
 
 
 def parse_address(text: str) -> tuple[str, int]:
     """[HOST:]PORT (an IPv6 host in brackets) -> (host, port); the host is 127.0.0.1
     when not given."""
-    m = _ADDRESS.match(text.strip())
+    m = _ADDRESS.fullmatch(text.strip())
     port = int(m.group("port")) if m else -1
     if not m or not 0 < port < 65536:
         raise UsageError(_("'{value}' is not a web address: give [HOST:]PORT, as 8080 or"

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 PAM_SERVICE = "archive-tool"  # /etc/pam.d/archive-tool, else PAM's "other" (common-*)
 # POSIX logins and directory ones (ana.ruiz, ana@EMPRESA): no spaces, controls or '/'.
-LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}\$?$")
+LOGIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}\$?")
 MAX_PASSWORD = 1024
 
 
 def valid_login(login: str) -> bool:
-    return bool(LOGIN.match(login))
+    return bool(LOGIN.fullmatch(login))
 
 
 def check_password(login: str, password: str, remote: str,

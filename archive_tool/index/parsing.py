@@ -1,0 +1,282 @@
+"""What a person types, as queries the index answers cheaply.
+
+The query syntax is Whoosh's (words, "phrases", AND/OR/NOT, field:value,
+prefix*, date:[a TO b]); then, before anything is searched:
+- a phrase in the text becomes a lookup of its adjacent pairs (the `pairs` field);
+- a date range becomes whole years, whole months and the days at its edges;
+- prefix* and wild?cards also match the stems of the words that fit them;
+- Spanish names of stored values are read (`kind:llamada` is `kind:call`) and dates
+  as people write them (`date:20/11/2026`, `date:[1/2026 TO 3/2026]`);
+- a leading wildcard, or one with fewer than two letters before it, is refused.
+
+`Parsed` holds the query that decides what matches, the one that scores (the
+positive words only), and the words as typed, each with its query, to show where
+each matched.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from whoosh import qparser
+from whoosh import query as q
+
+from archive_tool import words
+from archive_tool.errors import UsageError
+from archive_tool.i18n import _
+from archive_tool.index.analysis import fold, terms
+from archive_tool.index.vocabulary import Vocabulary
+
+TEXT_FIELDS = ("title", "content", "client_name")
+FIELD_BOOSTS = {"title": 2.0, "client_name": 1.5}
+MAX_EXPANSIONS = 1000
+MIN_PREFIX = 2  # letters before a * or ?
+VALUE_FIELDS = {"kind": "document_kind", "category": "category", "special_type":
+                "special_type", "tier": "tier", "status": "status", "direction": "direction"}
+_DATE_VALUE = re.compile(r"\bdate:(?!\[)([^\s()]+)")
+_DATE_RANGE = re.compile(r"\bdate:\[\s*([^\]]*?)\s+TO\s+([^\]]*?)\s*\]", re.IGNORECASE)
+_ISO = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+@dataclass
+class Atom:
+    """A word, phrase or pattern as the person typed it, and what it matches."""
+
+    label: str
+    query: q.Query
+    scoring: list[q.Query] = field(default_factory=list)  # its word terms, for scores
+    content: list[str] = field(default_factory=list)   # its terms in the text
+    prefixes: list[str] = field(default_factory=list)  # folded prefixes of patterns
+
+
+@dataclass
+class Parsed:
+    text: str
+    query: q.Query      # what matches (cheap forms)
+    scoring: q.Query | None  # what scores: the positive words, None when there are none
+    atoms: list[Atom]
+    names: q.Query | None  # the query read as a client's name (its record comes first)
+
+
+def _parser(schema, fields: tuple[str, ...], boosts: dict[str, float]):
+    p = qparser.MultifieldParser(list(fields), schema, fieldboosts=boosts)
+    p.add_plugin(qparser.GtLtPlugin())
+    return p
+
+
+def _people_dates(text: str) -> str:
+    """date:VALUE and date:[A TO B] as people write them, in ISO form."""
+    def side(value: str, end: bool) -> str:
+        if not value or _ISO.fullmatch(value):
+            return value
+        first, last = words.period(value)
+        return (last if end else first).isoformat()
+
+    def one(m: re.Match) -> str:
+        value = m.group(1)
+        if value.startswith((">", "<")) or _ISO.fullmatch(value):
+            return m.group(0)
+        first, last = words.period(value)
+        return f"date:[{first.isoformat()} TO {last.isoformat()}]"
+
+    text = _DATE_RANGE.sub(lambda m: f"date:[{side(m.group(1), False)} TO"
+                                     f" {side(m.group(2), True)}]", text)
+    return _DATE_VALUE.sub(one, text)
+
+
+def _refuse_patterns(node: q.Query, text: str) -> None:
+    typed = _typed_pattern(node, text)
+    if isinstance(node, q.Every):
+        raise UsageError(_("'{query}' would list everything; give a word, or at least two"
+                           " letters before * (fact*)").format(query=text))
+    if isinstance(node, (q.Prefix, q.Wildcard)):
+        shown = typed or node.text + ("*" if isinstance(node, q.Prefix) else "")
+        head = re.split(r"[*?]", typed or node.text, maxsplit=1)[0]
+        if len(head) < MIN_PREFIX:
+            raise UsageError(_("'{pattern}': give at least two letters before * or ? (fact*);"
+                               " a pattern that starts with them is not searched").format(
+                                   pattern=shown))
+
+
+def _typed_pattern(node: q.Query, text: str) -> str | None:
+    """The pattern as the person typed it (the parser points at its * or ?)."""
+    at = getattr(node, "startchar", None)
+    if at is None or not 0 <= at < len(text) or text[at] not in "*?":
+        return None
+    start, end = at, at
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "*?_"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] in "*?_"):
+        end += 1
+    return text[start:end]
+
+
+def _typed_phrase(node: q.Phrase, text: str) -> str | None:
+    """The quoted words the phrase came from."""
+    for m in re.finditer(r'"([^"]*)"', text):
+        if terms(m.group(1)) == list(node.words):
+            return m.group(0)
+    return None
+
+
+def _label(node: q.Query, text: str) -> str:
+    if isinstance(node, q.Phrase):
+        return _typed_phrase(node, text) or '"' + " ".join(node.words) + '"'
+    if isinstance(node, q.Prefix | q.Wildcard):
+        return _typed_pattern(node, text) or node.text + (
+            "*" if isinstance(node, q.Prefix) else "")
+    start, end = getattr(node, "startchar", None), getattr(node, "endchar", None)
+    if start is not None and end is not None and 0 <= start < end <= len(text):
+        return text[start:end]
+    return str(getattr(node, "text", node))
+
+
+class Rewriter:
+    """The rewrites of one query; collects its atoms on the way."""
+
+    def __init__(self, text: str, vocabulary: Vocabulary, dates: tuple[date, date]):
+        self.text = text
+        self.vocabulary = vocabulary
+        self.dates = dates  # the first and last date in the index (open ranges)
+        self.atoms: dict[str, Atom] = {}
+        self.negative = 0
+
+    def matching(self, node: q.Query) -> q.Query:
+        """The query that decides what matches."""
+        if isinstance(node, q.Not):
+            self.negative += 1
+            try:
+                return q.Not(self.matching(node.query))
+            finally:
+                self.negative -= 1
+        if isinstance(node, q.AndNot):
+            positive = self.matching(node.a)
+            self.negative += 1
+            try:
+                return q.AndNot(positive, self.matching(node.b))
+            finally:
+                self.negative -= 1
+        if isinstance(node, q.DateRange):
+            return self._dates(node)
+        if isinstance(node, q.Phrase):
+            return self._atom(node, self._phrase(node), [
+                q.Term(node.fieldname, w, boost=node.boost) for w in node.words],
+                content=list(node.words) if node.fieldname == "content" else [])
+        if isinstance(node, (q.Prefix, q.Wildcard)):
+            _refuse_patterns(node, self.text)
+            return self._pattern(node)
+        if isinstance(node, q.Every):
+            _refuse_patterns(node, self.text)
+        if isinstance(node, q.Term):
+            if node.fieldname in VALUE_FIELDS and isinstance(node.text, str):
+                value = words.find(VALUE_FIELDS[node.fieldname], node.text)
+                return q.Term(node.fieldname, value or node.text)
+            if node.fieldname in TEXT_FIELDS:
+                return self._atom(node, node, [node], content=[node.text]
+                                  if node.fieldname == "content" else [])
+            return node
+        if node.is_leaf():
+            return node
+        return node.apply(self.matching)
+
+    def _atom(self, node: q.Query, rewritten: q.Query, scoring: list[q.Query],
+              content: list[str] | None = None, prefixes: list[str] | None = None
+              ) -> q.Query:
+        if not self.negative and getattr(node, "fieldname", None) in TEXT_FIELDS:
+            label = _label(node, self.text)
+            atom = self.atoms.setdefault(label, Atom(label, q.Or([])))
+            atom.query = q.Or([*atom.query.subqueries, rewritten])
+            atom.scoring += scoring
+            atom.content += [t for t in content or [] if t not in atom.content]
+            atom.prefixes += [p for p in prefixes or [] if p not in atom.prefixes]
+        return rewritten
+
+    def _phrase(self, node: q.Phrase) -> q.Query:
+        stems = list(node.words)
+        if node.fieldname not in TEXT_FIELDS or node.slop != 1 or len(stems) < 2:
+            return node
+        pairs = [q.Term("pairs", f"{a} {b}") for a, b in zip(stems, stems[1:], strict=False)]
+        if len(pairs) == 1:
+            return pairs[0]
+        return q.And([*pairs, node])  # the pairs narrow; the phrase itself confirms
+
+    def _pattern(self, node: q.Prefix | q.Wildcard) -> q.Query:
+        """prefix* and wild?card on stemmed fields: also the stems of the unstemmed
+        words that fit the pattern."""
+        if node.fieldname not in TEXT_FIELDS:
+            return node
+        typed = _typed_pattern(node, self.text)
+        pattern = fold(typed) if typed else fold(node.text) + (
+            "*" if isinstance(node, q.Prefix) else "")
+        stems = sorted({t for w in self.vocabulary.matching(pattern, MAX_EXPANSIONS)
+                        for t in terms(w)})
+        expanded = q.Or([node, *(q.Term(node.fieldname, t) for t in stems)]) if stems \
+            else node
+        head = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        return self._atom(node, expanded, [q.Term(node.fieldname, t, boost=node.boost)
+                                           for t in stems],
+                          content=stems if node.fieldname == "content" else [],
+                          prefixes=[head])
+
+    def _dates(self, node: q.DateRange) -> q.Query:
+        """A date range as the union of whole years, whole months and single days."""
+        first, last = self.dates
+        start = node.startdate.date() if node.startdate else first
+        end = node.enddate.date() if node.enddate else last
+        if node.startdate and node.startexcl:
+            start += timedelta(days=1)
+        if node.enddate and node.endexcl:
+            end -= timedelta(days=1)
+        start, end = max(start, first), min(end, last)
+        return q.Or(date_terms(start, end)) if start <= end else q.NullQuery
+
+    def scoring(self) -> list[q.Query]:
+        """The positive word terms, for scores: a phrase as its words, patterns as
+        their expansions; fields other than the text score nothing."""
+        return [t for atom in self.atoms.values() for t in atom.scoring]
+
+
+def date_terms(start: date, end: date) -> list[q.Query]:
+    """Terms of the year, month and day fields covering exactly start..end."""
+    out: list[q.Query] = []
+    d = start
+    while d <= end:
+        year_end = date(d.year, 12, 31)
+        month_end = date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+        if d.month == 1 and d.day == 1 and year_end <= end:
+            out.append(q.Term("year", str(d.year)))
+            d = year_end + timedelta(days=1)
+        elif d.day == 1 and month_end <= end:
+            out.append(q.Term("month", f"{d.year:04d}-{d.month:02d}"))
+            d = month_end + timedelta(days=1)
+        else:
+            out.append(q.Term("day", d.isoformat()))
+            d += timedelta(days=1)
+    return out
+
+
+def parse(text: str, schema, vocabulary: Vocabulary, dates: tuple[date, date]) -> Parsed:
+    if not text.strip():
+        raise UsageError(_("empty query; give words to search for"))
+    plain = _people_dates(text)
+    parsed = _parser(schema, TEXT_FIELDS, FIELD_BOOSTS).parse(plain)
+    if parsed is q.NullQuery:
+        raise UsageError(_("nothing to search for in '{query}' (only common words?)")
+                         .format(query=text))
+    rewriter = Rewriter(plain, vocabulary, dates)
+    matching = rewriter.matching(parsed)
+    scoring_terms = rewriter.scoring()
+    scoring = q.Or(scoring_terms) if scoring_terms else None
+    names = _names(plain, schema, vocabulary, dates)
+    return Parsed(text, matching, scoring, list(rewriter.atoms.values()), names)
+
+
+def _names(text: str, schema, vocabulary: Vocabulary, dates: tuple[date, date]) -> q.Query:
+    """The query read against client names only (and a bare client id)."""
+    if re.fullmatch(r"\s*CL-\d{4,}\s*", text, re.IGNORECASE):
+        return q.Term("client_id", text.strip().upper())
+    parsed = _parser(schema, ("client_name",), {}).parse(text)
+    return Rewriter(text, vocabulary, dates).matching(parsed)
