@@ -186,7 +186,7 @@ def test_scores_leak_nothing_of_what_the_caller_cannot_see(root):
     before, admin_before = seen("cruiz"), seen(None)
     for n in range(1, 10):  # the hidden client fills up with the same words
         write(root / f"clients/CL-0002-banco/correspondence/2026-04-0{n}-tornillos.yaml",
-              f"date: 2026-04-0{n}\nkind: note\nsubject: Tornillos {n}\n")
+              f"date: 2026-04-0{n}\nkind: note\nsubject: Pedido de tornillos {n}\n")
     after, admin_after = seen("cruiz"), seen(None)
     assert before == after
     assert [score for _, score, _ in after[0]] == [1.0, 0.5]  # rank, not BM25

@@ -606,3 +606,20 @@ def test_logins_the_page_accepts():
         assert valid_login(good)
     for bad in ("", "ana ruiz", "../etc", "-ana", "a" * 65, "ana\n", "ana/x"):
         assert not valid_login(bad)
+
+
+def test_taking_a_client_away_counts_from_the_next_search(site, person):
+    page = person("ana")
+    page.goto(site.base + "/search?q=zafiro")
+    assert page.locator("#results-heading").inner_text() == "1 document found"
+    record = site.root / "clients/CL-0001-levante/client.yaml"
+    before = record.read_text()
+    record.write_text(before.replace("  - {staff: E-010, role: primary}\n", ""))
+    try:
+        page.goto(site.base + "/search?q=zafiro")
+        assert page.locator("#results-heading").inner_text() == "0 documents found"
+        assert page.context.request.get(site.base + "/clients/CL-0001").status == 404
+    finally:
+        record.write_text(before)
+    page.goto(site.base + "/search?q=zafiro")
+    assert page.locator("#results-heading").inner_text() == "1 document found"

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 from whoosh import qparser
 from whoosh import query as q
+from whoosh.util.times import long_to_datetime
 
 from archive_tool import words
 from archive_tool.errors import UsageError
@@ -36,9 +37,10 @@ MAX_EXPANSIONS = 1000
 MIN_PREFIX = 2  # letters before a * or ?
 VALUE_FIELDS = {"kind": "document_kind", "category": "category", "special_type":
                 "special_type", "tier": "tier", "status": "status", "direction": "direction"}
-_DATE_VALUE = re.compile(r"\bdate:(?!\[)([^\s()]+)")
-_DATE_RANGE = re.compile(r"\bdate:\[\s*([^\]]*?)\s+TO\s+([^\]]*?)\s*\]", re.IGNORECASE)
-_ISO = re.compile(r"\d{4}-\d\d-\d\d")
+_DATE_COMPARED = re.compile(r"\bdate:(>=|<=|>|<)([^\s()\[\]{}]+)")
+_DATE_RANGE = re.compile(r"\bdate:([\[{])\s*(\S*?)\s*\bTO\b\s*(\S*?)\s*([\]}])",
+                         re.IGNORECASE)
+_DATE_VALUE = re.compile(r"\bdate:(?![\[{<>])([^\s()]+)")
 
 
 @dataclass
@@ -68,23 +70,41 @@ def _parser(schema, fields: tuple[str, ...], boosts: dict[str, float]):
 
 
 def _people_dates(text: str) -> str:
-    """date:VALUE and date:[A TO B] as people write them, in ISO form."""
-    def side(value: str, end: bool) -> str:
-        if not value or _ISO.fullmatch(value):
-            return value
-        first, last = words.period(value)
-        return (last if end else first).isoformat()
+    """Every date: query in the one form the index answers exactly: date:[A TO B] with
+    inclusive ISO days (either may be left open). Dates are read as people write
+    them (20/11/2026, 11/2026, 2026); date:<X and date:>X leave X out, date:{A TO B}
+    leaves out A and B."""
+    def iso(value: date) -> str:
+        return value.isoformat()
 
-    def one(m: re.Match) -> str:
-        value = m.group(1)
-        if value.startswith((">", "<")) or _ISO.fullmatch(value):
-            return m.group(0)
-        first, last = words.period(value)
-        return f"date:[{first.isoformat()} TO {last.isoformat()}]"
+    def compared(m: re.Match) -> str:
+        op, (first, last) = m.group(1), words.period(m.group(2))
+        if op == ">":
+            return f"date:[{iso(last + timedelta(days=1))} TO]"
+        if op == ">=":
+            return f"date:[{iso(first)} TO]"
+        if op == "<":
+            return f"date:[TO {iso(first - timedelta(days=1))}]"
+        return f"date:[TO {iso(last)}]"
 
-    text = _DATE_RANGE.sub(lambda m: f"date:[{side(m.group(1), False)} TO"
-                                     f" {side(m.group(2), True)}]", text)
-    return _DATE_VALUE.sub(one, text)
+    def ranged(m: re.Match) -> str:
+        opening, low, high, closing = m.groups()
+        start = end = ""
+        if low:
+            first, last = words.period(low)
+            start = iso(last + timedelta(days=1) if opening == "{" else first)
+        if high:
+            first, last = words.period(high)
+            end = iso(first - timedelta(days=1) if closing == "}" else last)
+        return f"date:[{start} TO {end}]".replace("[ TO", "[TO").replace(" TO ]", " TO]")
+
+    def single(m: re.Match) -> str:
+        first, last = words.period(m.group(1))
+        return f"date:[{iso(first)} TO {iso(last)}]"
+
+    text = _DATE_COMPARED.sub(compared, text)
+    text = _DATE_RANGE.sub(ranged, text)
+    return _DATE_VALUE.sub(single, text)
 
 
 def _refuse_patterns(node: q.Query, text: str) -> None:
@@ -159,7 +179,7 @@ class Rewriter:
                 return q.AndNot(positive, self.matching(node.b))
             finally:
                 self.negative -= 1
-        if isinstance(node, q.DateRange):
+        if isinstance(node, q.NumericRange) and node.fieldname == "date":
             return self._dates(node)
         if isinstance(node, q.Phrase):
             return self._atom(node, self._phrase(node), [
@@ -221,15 +241,12 @@ class Rewriter:
                           content=stems if node.fieldname == "content" else [],
                           prefixes=[head])
 
-    def _dates(self, node: q.DateRange) -> q.Query:
-        """A date range as the union of whole years, whole months and single days."""
+    def _dates(self, node: q.NumericRange) -> q.Query:
+        """A date range (inclusive days, see _people_dates) as the union of whole
+        years, whole months and single days."""
         first, last = self.dates
-        start = node.startdate.date() if node.startdate else first
-        end = node.enddate.date() if node.enddate else last
-        if node.startdate and node.startexcl:
-            start += timedelta(days=1)
-        if node.enddate and node.endexcl:
-            end -= timedelta(days=1)
+        start = long_to_datetime(node.start).date() if node.start is not None else first
+        end = long_to_datetime(node.end).date() if node.end is not None else last
         start, end = max(start, first), min(end, last)
         return q.Or(date_terms(start, end)) if start <= end else q.NullQuery
 
