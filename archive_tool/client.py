@@ -127,7 +127,7 @@ def _call(channel: Channel, files: LocalFiles, fn: str, args: dict) -> None:
     if fn == "write":
         chunks = channel.receive_bytes()
         try:
-            files.write_new(path, chunks)
+            files.write_new(path, chunks, overwrite=args.get("overwrite") is True)
         except OSError as e:
             for _ in chunks:  # what is left of the stream, if anything
                 pass

@@ -305,7 +305,7 @@ def versions(archive: Archive, given: str) -> list[Version]:
 
 
 def restore(archive: Archive, given: str, n: int | None = None,
-            to: Path | None = None) -> tuple[Version, Path]:
+            to: Path | None = None, force: bool = False) -> tuple[Version, Path]:
     """Put a version back in place (the current content becoming a version first) or
     write it elsewhere; the blob is checked against its hash first."""
     path, client = _archive_path(archive, given)
@@ -318,9 +318,10 @@ def restore(archive: Archive, given: str, n: int | None = None,
             dest = dest / Path(path).name
         with blob.open("rb") as inp:
             try:
-                archive.outside.write_new(str(dest), read_chunks(inp))
+                archive.outside.write_new(str(dest), read_chunks(inp), overwrite=force)
             except FileExistsError:
-                raise Conflict(f"{dest} already exists; restore to a new name") from None
+                raise Conflict(f"{dest} already exists; restore to a new name, or replace it"
+                               " with --force") from None
     else:
         dest = archive.root / path
         if archive.ledger.open_edit(path):

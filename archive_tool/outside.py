@@ -41,8 +41,9 @@ class CallerFiles:
     def open_read(self, path: str) -> contextlib.AbstractContextManager[BinaryIO]:
         raise NotImplementedError
 
-    def write_new(self, path: str, chunks: Iterable[bytes]) -> None:
-        """Write a new file (its folders made as needed); refuse to overwrite one."""
+    def write_new(self, path: str, chunks: Iterable[bytes], overwrite: bool = False) -> None:
+        """Write a new file (its folders made as needed); refuse to overwrite one unless
+        told to, and then replace it whole."""
         raise NotImplementedError
 
     def show(self, path: str) -> bool:
@@ -98,7 +99,7 @@ class LocalFiles(CallerFiles):
     def open_read(self, path: str) -> contextlib.AbstractContextManager[BinaryIO]:
         return Path(path).open("rb")
 
-    def write_new(self, path: str, chunks: Iterable[bytes]) -> None:
+    def write_new(self, path: str, chunks: Iterable[bytes], overwrite: bool = False) -> None:
         dest = Path(path)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
@@ -110,7 +111,10 @@ class LocalFiles(CallerFiles):
                 out.flush()
                 os.fsync(out.fileno())
             try:
-                os.link(tmp, dest)
+                if overwrite:
+                    tmp.replace(dest)
+                else:
+                    os.link(tmp, dest)
             except FileExistsError:
                 raise FileExistsError(errno.EEXIST, "already exists", str(dest)) from None
         finally:

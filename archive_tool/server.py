@@ -206,8 +206,9 @@ class RemoteFiles(CallerFiles):
     def show(self, path: str) -> bool:
         return bool(self._call("show", path).get("opened"))
 
-    def write_new(self, path: str, chunks: Iterable[bytes]) -> None:
-        self.channel.send({"op": "call", "fn": "write", "args": {"path": path}})
+    def write_new(self, path: str, chunks: Iterable[bytes], overwrite: bool = False) -> None:
+        self.channel.send({"op": "call", "fn": "write",
+                           "args": {"path": path, "overwrite": overwrite}})
         self.channel.send_bytes(iter(chunks))
         self._reply(path)
 

@@ -373,3 +373,15 @@ def test_staff_change_revalidates_every_client(root, running):
         return any(p["rule"] == "contact-left" for p in results.get("CL-0001", []))
 
     wait_for(has_error, 15, "contact-left recorded for CL-0001")
+
+
+def test_a_stale_editor_lock_no_longer_holds_its_document(root, running, caplog):
+    corr = root / CL / "correspondence"
+    lock = corr / ".~lock.abandonado.txt#"
+    lock.write_text(",usuario,equipo,01.11.2026 10:00,file:///home/usuario/.config;")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(lock, (two_days_ago, two_days_ago))
+    write(corr / "abandonado.txt", "documento con nísperos\n")
+    wait_for(lambda: f"{CL}/correspondence/abandonado.txt" in found(root, "nisperos"), 15)
+    assert any("taken as left behind by an editor" in r.getMessage() for r in caplog.records)
+    assert running.debouncer.oldest_age() >= 0

@@ -88,12 +88,13 @@ def versions(session: Session, path):
 @click.option("--version", "n", type=click.IntRange(1), help="Default: the latest.")
 @click.option("--to", "to", type=CALLER_PATH,
               help="Write it here instead of in its place.")
+@click.option("--force", is_flag=True, help="With --to: replace a file that is there.")
 @pass_session
-def restore(session: Session, path, n, to):
+def restore(session: Session, path, n, to, force):
     """Put a stored version back (the current content is kept as a version)."""
     from archive_tool import custody
 
-    version, dest = custody.restore(session.archive, path, n, to)
+    version, dest = custody.restore(session.archive, path, n, to, force)
     session.emit({"path": version.path, "version": version.n, "to": str(dest)},
                  _("restored version {n} of {path} to {dest}").format(
                      n=version.n, path=version.path, dest=dest))
