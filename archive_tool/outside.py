@@ -63,8 +63,12 @@ class LocalFiles(CallerFiles):
         opener = shutil.which("open" if sys.platform == "darwin" else "xdg-open")
         if not desktop or not opener:
             return False
-        subprocess.Popen([opener, path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+        import threading
+
+        viewer = subprocess.Popen([opener, path], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
+        threading.Thread(target=viewer.wait, daemon=True).start()  # reaped when it ends
         return True
 
     """The caller's files in this process, as this process's account."""

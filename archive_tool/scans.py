@@ -69,8 +69,11 @@ class Untexted:
                 "unreadable": _("scanned; OCR could not open the file"),
                 "too_large": _("scanned; too large for OCR"),
             }.get(self.failure or "", _("scanned; OCR failed"))
-        return _("scanned; OCR found no text on {n} pages").format(n=self.read) \
-            if self.read else _("scanned; no page could be read")
+        if not self.read:
+            return _("scanned; no page could be read")
+        return ngettext("scanned; OCR found no text on its page",
+                        "scanned; OCR found no text on its {n} pages", self.read).format(
+                            n=self.read)
 
 
 class ScanQueue:
@@ -172,13 +175,6 @@ class ScanQueue:
             return found
         prefixes = tuple(p.rstrip("/") + "/" for p in under)
         return [u for u in found if u.path.startswith(prefixes)]
-
-
-def summary(untexted: list[Untexted]) -> str:
-    waiting = sum(u.state == WAITING for u in untexted)
-    return ngettext("{n} file without text ({waiting} waiting for OCR)",
-                    "{n} files without text ({waiting} waiting for OCR)",
-                    len(untexted)).format(n=len(untexted), waiting=waiting)
 
 
 def drain(root: Path, db_path: Path, stop: Callable[[], bool] = lambda: False,

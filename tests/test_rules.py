@@ -64,8 +64,9 @@ def test_invalid_record_caught_by_rule_at_line(root, old, new, rule, line):
     assert match.severity == "error"
 
 
-def test_important_client_with_two_active_contacts_is_fine(root):
+def test_important_vip_client_with_three_active_contacts_is_fine(root):
     set_client(root, CLIENT.replace("important: false", "important: true")
+               .replace("tier: standard", "tier: vip")
                + "  - {staff: E-011, role: backup}\n"
                + "  - {staff: E-012, role: backup}\n")
     assert problems(root, "contacts-min") == []
@@ -73,6 +74,7 @@ def test_important_client_with_two_active_contacts_is_fine(root):
 
 def test_departed_contact_does_not_count_towards_minimum(root):
     set_client(root, CLIENT.replace("important: false", "important: true")
+               .replace("tier: standard", "tier: vip")
                + "  - {staff: E-014, role: backup}\n")
     assert sorted(p.rule for p in problems(root) if p.is_error) == ["contact-left", "contacts-min"]
 
@@ -82,14 +84,14 @@ def test_duplicate_client_id_and_tax_id(root):
     dup = problems(root, "duplicate-id")
     assert {p.path for p in dup} == {f"{CL}/client.yaml", "clients/CL-0001-copia/client.yaml"}
     write(root / "clients/CL-0002-otro/client.yaml",
-          CLIENT.replace("CL-0001", "CL-0002").replace("B46123456", "b-46123456"))
+          CLIENT.replace("CL-0001", "CL-0002").replace("B46123451", "b-46123451"))
     assert "clients/CL-0002-otro/client.yaml" in {p.path for p in problems(
         root, "duplicate-tax-id")}
 
 
 def test_distinct_tax_ids_are_fine(root):
     write(root / "clients/CL-0002-otro/client.yaml",
-          CLIENT.replace("CL-0001", "CL-0002").replace("B46123456", "B46123457"))
+          CLIENT.replace("CL-0001", "CL-0002").replace("B46123451", "B46123469"))
     assert problems(root, "duplicate-tax-id") == []
 
 
@@ -183,7 +185,7 @@ def test_important_client_needs_recent_contact_report(root):
 def test_broken_record_does_not_hide_other_clients(root):
     set_client(root, "name: [unclosed\n")
     write(root / "clients/CL-0002-otro/client.yaml",
-          CLIENT.replace("CL-0001", "CL-0002").replace("B46123456", "B46123457")
+          CLIENT.replace("CL-0001", "CL-0002").replace("B46123451", "B46123469")
           .replace("category: supplier", "category: nope"))
     found = problems(root)
     assert {p.path for p in found} == {f"{CL}/client.yaml", "clients/CL-0002-otro/client.yaml"}
@@ -212,12 +214,12 @@ def test_symlink_in_client_folder_is_an_error(root, tmp_path):
         (f"{CL}/correspondence/enlace.txt", "error")]
 
 
-def test_incomplete_record_of_an_active_client_is_a_warning(root):
+def test_incomplete_record_of_an_active_client_is_an_error(root):
     set_client(root, CLIENT.replace('fax: "+34 960 000 002"\n', "").replace(
         "business_scope: Envases y embalajes\n", ""))
     found = problems(root, "record-incomplete")
     assert [(p.severity, p.message) for p in found] == [
-        ("warning", "the client file lacks fax, business_scope; complete it")]
+        ("error", "the client file lacks fax, business_scope; complete it")]
     set_client(root, CLIENT.replace("status: active", "status: prospect").replace(
         'fax: "+34 960 000 002"\n', ""))
-    assert problems(root, "record-incomplete") == []
+    assert [p.severity for p in problems(root, "record-incomplete")] == ["warning"]

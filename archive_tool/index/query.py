@@ -17,6 +17,7 @@ from whoosh import query as q
 
 from archive_tool import words
 from archive_tool.errors import UsageError
+from archive_tool.i18n import _
 from archive_tool.index.analysis import fold, terms
 from archive_tool.index.docsets import Evaluator, Segments
 from archive_tool.index.parsing import Parsed, parse
@@ -140,7 +141,7 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
            kind: str | None = None, year: int | None = None, limit: int = 20,
            page: int = 1, sort: str = "relevance") -> Results:
     if sort not in SORTS:
-        raise UsageError(f"sort by one of {', '.join(SORTS)}")
+        raise UsageError(_("sort by one of: {sorts}").format(sorts=", ".join(SORTS)))
     page = max(1, page)
     with index.searcher() as s:
         segments = Segments.of(s)
