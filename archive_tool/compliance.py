@@ -81,7 +81,8 @@ def review(archive: Archive) -> dict:
     summary["clients"] = len(clients)
     summary["clients_in_order"] = sum(
         1 for c in clients if not any(c["findings"].values()) and not c["overdue_checkouts"])
-    own = [str(p) for p in checker.of_archive()] if archive.user.is_admin else []
+    own = [f"{p.path}:{p.line}:{p.column}: {shown('severity', p.severity)} [{p.rule}]"
+           f" {p.message}" for p in checker.of_archive()] if archive.user.is_admin else []
     archive.record("report", detail=f"compliance review of {len(clients)} clients")
     return {"archive": archive.settings.name, "date": archive.today.isoformat(),
             "summary": summary, "archive_findings": own, "clients": clients}

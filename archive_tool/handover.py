@@ -123,8 +123,8 @@ def notice_text(archive: Archive, client: Client, old: StaffMember, new: StaffMe
         text = default_notice()
         write_in(archive.root, NOTICE_TEMPLATE, text, exclusive=False, parents=True)
     rep = client.data.get("legal_representative") or {}
-    address = client.data.get("address") if isinstance(client.data.get("address"),
-                                                       dict) else {}
+    raw_address = client.data.get("address")
+    address: dict = raw_address if isinstance(raw_address, dict) else {}
     values = {
         "date": shown_date(archive.today), "client_name": client.name,
         "representative": rep.get("name") or _("the management"),

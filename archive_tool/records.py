@@ -253,8 +253,9 @@ class Grants:
     @classmethod
     def of(cls, data: Mapping | None) -> Grants:
         data = data if isinstance(data, Mapping) else {}
-        access = data.get("access") if isinstance(data.get("access"), Mapping) else {}
-        contacts = data.get("contacts") if isinstance(data.get("contacts"), list) else []
+        raw_access, raw_contacts = data.get("access"), data.get("contacts")
+        access: Mapping = raw_access if isinstance(raw_access, Mapping) else {}
+        contacts: list = raw_contacts if isinstance(raw_contacts, list) else []
 
         def names(values) -> frozenset[str]:
             return frozenset(str(v) for v in values or () if isinstance(v, str | int))

@@ -171,7 +171,8 @@ def tax_id(c: Client, ctx: Context) -> Iterator[Problem]:
                                                             others=", ".join(others)))
     if not value:
         return
-    address = c.data.get("address") if isinstance(c.data.get("address"), dict) else {}
+    raw_address = c.data.get("address")
+    address: dict = raw_address if isinstance(raw_address, dict) else {}
     if not is_spain(address.get("country")):
         if not is_foreign_vat(value) and len(value) < 5:
             yield _p(c, ("tax_id",), "tax-id-invalid", "error",
@@ -271,7 +272,8 @@ def last_contact(c: Client, ctx: Context) -> Iterator[Problem]:
     if not _open(c) or c.since is None:
         return
     limit = ctx.policy.max_days_without_contact
-    last = max((e.date for e in _contact_entries(c) if e.date <= ctx.today), default=None)
+    last = max((d for e in _contact_entries(c) if (d := e.date) and d <= ctx.today),
+               default=None)
     start = max(filter(None, (c.since, last)))
     if (ctx.today - start).days <= limit:
         return
@@ -410,7 +412,7 @@ def successors(c: Client, ctx: Context) -> Iterator[Problem]:
             continue
         if (ctx.today - assigned).days <= days:
             continue
-        if any(sid in e.staff and e.date >= assigned for e in entries):
+        if any(sid in e.staff and (d := e.date) and d >= assigned for e in entries):
             continue
         yield _p(c, ("contacts", i), "successor-no-contact", "warning",
                  _("{staff} ({name}) took this client over on {since} and has logged no"
@@ -520,9 +522,11 @@ def grant_problems(c: Client, confirmed: Grants | None) -> list[Problem]:
                 "{staff} was made a contact outside 'client grant' and sees nothing of this"
                 " client until an information admin confirms it: 'archive-tool client grant"
                 " {id} --contact {staff}'").format(staff=sid, id=c.id)))
-    access = c.data.get("access") if isinstance(c.data.get("access"), dict) else {}
+    raw_access = c.data.get("access")
+    access: dict = raw_access if isinstance(raw_access, dict) else {}
     for kind, option in (("staff", "--staff"), ("departments", "--department")):
-        values = access.get(kind) if isinstance(access.get(kind), list) else []
+        raw_values = access.get(kind)
+        values: list = raw_values if isinstance(raw_values, list) else []
         for i, value in enumerate(values):
             if str(value) in getattr(added, kind):
                 found.append(_p(c, ("access", kind, i), "grant-unconfirmed", "error", _(

@@ -2,11 +2,16 @@
 show` and the read audited."""
 
 import json
+import time
 
+import pytest
 from conftest import Run, archive, write
 
 from archive_tool.audit import AuditLog
+from archive_tool.errors import NotFound
 from archive_tool.finding import search
+from archive_tool.opening import open_file
+from archive_tool.syncing import update_index
 
 CL = "clients/CL-0001-levante"
 LETTER = f"{CL}/correspondence/carta.txt"
@@ -50,22 +55,14 @@ def test_open_by_a_path_outside_a_client_folder_or_missing(run, root):
 
 def test_a_member_opens_only_what_they_may_see(root):
     letters(root)
-    from archive_tool.syncing import update_index
-
     update_index(archive(root))
     member = archive(root, login="cruiz")  # E-010: CL-0001's contact, not the note's staff
     results, _ = search(member, "arandelas")
     assert [h.path for h in results.hits] == [LETTER]
-    from archive_tool.errors import NotFound
-    from archive_tool.opening import open_file
-
     assert open_file(member, "1").path == LETTER
     hidden = f"{CL}/correspondence/2026-03-05-reservada.yaml"
-    try:
+    with pytest.raises(NotFound, match="reservada.yaml: no such file"):
         open_file(member, hidden)
-        raise AssertionError("a confidential entry of others was opened")
-    except NotFound as e:
-        assert str(e) == f"{hidden}: no such file"
     assert [(r["path"], r["outcome"]) for r in opens(root)] == [
         (LETTER, "ok"), (hidden, "not-found")]
 
@@ -80,8 +77,6 @@ def test_open_through_the_desktop_viewer(run, root, tmp_path, monkeypatch):
     monkeypatch.setenv("DISPLAY", ":0")
     result = Run(root)("--json", "open", LETTER)
     assert json.loads(result.stdout)["opened"] is True
-    import time
-
     deadline = time.monotonic() + 10
     while not seen.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

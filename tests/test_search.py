@@ -128,6 +128,12 @@ def test_text_output_one_line_per_document_grouped_by_client(shared):
     assert len(out) == total + 2  # one client header, the count
     flat = Run(shared)("search", "levante", "--flat").stdout.splitlines()
     assert flat[0].split()[0] == "1" and len(flat) == total + 1
+    found = hits(shared, "informe anual", "--limit", "30")["hits"]
+    out = Run(shared)("search", "informe anual", "--limit", "30").stdout.splitlines()
+    heads = [line.split()[0] for line in out[:-1] if not line.startswith(" ")]
+    assert heads == list(dict.fromkeys(h["client_id"] for h in found))  # each client once
+    numbers = [int(line.split()[0]) for line in out[:-1] if line.startswith(" ")]
+    assert sorted(numbers) == list(range(1, 31))
 
 
 def test_text_output_marks_matches(shared):

@@ -51,7 +51,10 @@ def extract() -> Catalog:
 
 def help_texts() -> list[tuple[str, str]]:
     """The help of every command and option, as click shows it."""
+    from archive_tool import i18n
     from archive_tool.cli import load
+
+    i18n.use("en")  # click translates some of its help texts when the commands load
 
     found = []
 

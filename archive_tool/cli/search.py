@@ -119,7 +119,13 @@ def _text(results, flat: bool, colour: bool) -> str:
 
     lines = []
     client = None
-    for h in results.hits:
+    hits = list(results.hits)
+    if not flat:  # each client once, in the order of its best hit; the numbers stay
+        first = {}
+        for h in hits:
+            first.setdefault(h.client_id, h.rank)
+        hits.sort(key=lambda h: (first[h.client_id], h.rank))
+    for h in hits:
         if not flat and h.client_id != client:
             client = h.client_id
             head = printable(f"{h.client_id}  {h.client_name}", keep="")

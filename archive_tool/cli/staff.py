@@ -137,8 +137,7 @@ def report_compliance(session: Session, fmt):
 @click.option("--note", metavar="TEXT", help="What the information department made of it.")
 @pass_session
 def review(session: Session, entries, client_id, note):
-    """Important matters for the information department: list those awaiting review,
-    or acknowledge ENTRY... (paths as listed)."""
+    """Important matters awaiting the information department; ENTRY... marks them reviewed."""
     from archive_tool import reviews
 
     archive = session.archive

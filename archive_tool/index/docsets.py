@@ -16,7 +16,7 @@ from array import array
 from collections import OrderedDict
 
 from whoosh import query as q
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 
@@ -28,7 +28,7 @@ _lock = threading.Lock()
 _PER_SEARCHER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _column(reader, fieldname: str, typecode: str, default: int) -> array:
+def _column(reader, fieldname: str, typecode: str, default: int, column=None) -> array:
     """A numeric column of one segment as an array, read in one go."""
     key = (reader.segment().segment_id(), fieldname)
     with _lock:
@@ -40,11 +40,10 @@ def _column(reader, fieldname: str, typecode: str, default: int) -> array:
     values = array(typecode)
     perdoc = reader._perdoc
     if perdoc.has_column(fieldname):
-        column = reader.schema[fieldname].column_type
-        cr = perdoc.column_reader(fieldname, column)
+        cr = perdoc.column_reader(fieldname, column or reader.schema[fieldname].column_type)
         raw = cr._dbfile.get(cr._basepos, cr._count * cr._fixedlen)
         values.frombytes(raw)
-        if sys.byteorder == "little":
+        if sys.byteorder == "little" and values.itemsize > 1:
             values.byteswap()  # Whoosh writes them big-endian
     if len(values) < count:
         values.extend([default] * (count - len(values)))
@@ -55,21 +54,34 @@ def _column(reader, fieldname: str, typecode: str, default: int) -> array:
     return values
 
 
-def _term_ids(reader, fieldname: str, btext: bytes) -> list[int]:
-    """The document numbers of one term in one segment (deleted ones included)."""
+def lengths(reader, fieldname: str) -> array:
+    """Each document's length of a field in one segment, as Whoosh's length bytes."""
+    return _column(reader, _lenfield(fieldname), "B", 0, LENGTHS_COLUMN)
+
+
+def _postings(reader, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
+    """The document numbers and weights of one term in one segment (deleted ones
+    included), read a block at a time."""
     try:
         m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
     except (TermNotFound, KeyError):
-        return []
+        return [], []
+    ids: list[int] = []
+    weights: list[float] = []
     if not isinstance(m, W3LeafMatcher):
-        return list(m.all_ids())
-    out: list[int] = []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        return ids, weights
     while True:
         if m._ids is None:
             m._read_ids()
-        out.extend(m._ids)
+        ids.extend(m._ids)
+        m._read_weights()
+        weights.extend(m._weights)
         if m._lastblock:
-            return out
+            return ids, weights
         m._goto(m._nextoffset)
 
 
@@ -116,7 +128,8 @@ class Segments:
 
     def __init__(self, searcher):
         self.searcher = searcher
-        self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()
+                       if sub.doc_count_all()]  # an empty index has a reader of nothing
         self.count = searcher.doc_count_all()
         self.deleted: set[int] = set()
         for reader, offset in self.leaves:
@@ -170,6 +183,18 @@ class Evaluator:
         self.segments = segments
         self.schema = segments.searcher.schema
         self.memo: dict[q.Query, set[int]] = {}
+        self.read: dict[tuple[str, bytes], list[tuple[object, int, list[int], list[float]]]] = {}
+
+    def postings(self, fieldname: str, text) -> list[tuple[object, int, list[int], list[float]]]:
+        """(segment reader, offset, documents, weights) of a term in each segment,
+        read once per search."""
+        btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
+        key = (fieldname, btext)
+        found = self.read.get(key)
+        if found is None:
+            found = self.read[key] = [(reader, offset, *_postings(reader, fieldname, btext))
+                                      for reader, offset in self.segments.leaves]
+        return found
 
     def ids(self, node: q.Query) -> set[int]:
         try:
@@ -186,10 +211,8 @@ class Evaluator:
     def _term(self, fieldname: str, text) -> set[int]:
         if fieldname not in self.schema:
             return set()
-        btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
         out: set[int] = set()
-        for reader, offset in self.segments.leaves:
-            ids = _term_ids(reader, fieldname, btext)
+        for _reader, offset, ids, _weights in self.postings(fieldname, text):
             out.update(ids if not offset else (d + offset for d in ids))
         return out
 
@@ -222,18 +245,13 @@ class Evaluator:
             fieldname = node.field()
             for reader, offset in self.segments.leaves:
                 for btext in node._btexts(reader):
-                    out.update(d + offset for d in _term_ids(reader, fieldname, btext))
+                    out.update(d + offset for d in _postings(reader, fieldname, btext)[0])
             return out
         return self._confirm(node, None)
 
     def _and(self, children: list[q.Query]) -> set[int]:
-        cheap = [c for c in children if not isinstance(c, q.Phrase)]
-        costly = [c for c in children if isinstance(c, q.Phrase)]
-        sets = sorted((self.ids(c) for c in cheap), key=len)
-        found = set.intersection(*sets) if sets else None
-        for phrase in costly:
-            found = self._confirm(phrase, found)
-        return found if found is not None else set()
+        sets = sorted((self.ids(c) for c in children), key=len)
+        return set.intersection(*sets) if sets else set()
 
     def _confirm(self, node: q.Query, among: set[int] | None) -> set[int]:
         """Whoosh's own matching, only over `among` when given (a phrase's positions

@@ -2,7 +2,8 @@
 
 Besides the words, each document carries what makes searching cheap:
 - `pairs`: each two adjacent terms of the title, the client's name and the text, so
-  a phrase is a term lookup;
+  a phrase is a term lookup (the text fields keep no positions: reading positions
+  is most of what a search of a common word costs, and phrases need none);
 - `year`, `month`, `day`: its date as plain terms, so a date range is a union of a
   few terms (whole years, whole months, the days at the edges);
 - `group` and `when` (columns, read in bulk): the document a file belongs to (an
@@ -20,7 +21,7 @@ from whoosh.analysis import IDTokenizer
 
 from archive_tool.index.analysis import name_terms, spanish_analyzer, terms
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 EXCERPT_CHARS = 20_000  # stored for snippets; the whole text is indexed
 NO_DATE = 0  # `when` of a document without a date
 
@@ -30,7 +31,7 @@ def make_schema() -> fields.Schema:
     return fields.Schema(
         path=fields.ID(stored=True, unique=True),
         client_id=fields.ID(stored=True),
-        client_name=fields.TEXT(stored=True, analyzer=spanish),
+        client_name=fields.TEXT(stored=True, analyzer=spanish, phrase=False),
         category=fields.ID,
         special_type=fields.ID,
         tier=fields.ID,
@@ -45,8 +46,8 @@ def make_schema() -> fields.Schema:
         month=fields.ID,
         day=fields.ID,
         confidential=fields.BOOLEAN(stored=True),
-        title=fields.TEXT(stored=True, analyzer=spanish, field_boost=2.0),
-        content=fields.TEXT(analyzer=spanish),
+        title=fields.TEXT(stored=True, analyzer=spanish, field_boost=2.0, phrase=False),
+        content=fields.TEXT(analyzer=spanish, phrase=False),
         pairs=fields.KEYWORD(analyzer=IDTokenizer()),
         group=fields.COLUMN(columns.NumericColumn("q")),
         when=fields.COLUMN(columns.NumericColumn("i", default=NO_DATE)),

@@ -58,14 +58,25 @@ class Atom:
 class Parsed:
     text: str
     query: q.Query      # what matches (cheap forms)
-    scoring: q.Query | None  # what scores: the positive words, None when there are none
+    scoring: list[q.Term]  # what scores: the positive words (none: a field query)
     atoms: list[Atom]
     names: q.Query | None  # the query read as a client's name (its record comes first)
 
 
+_PARSERS: dict[tuple[int, tuple[str, ...]], qparser.QueryParser] = {}
+
+
 def _parser(schema, fields: tuple[str, ...], boosts: dict[str, float]):
-    p = qparser.MultifieldParser(list(fields), schema, fieldboosts=boosts)
-    p.add_plugin(qparser.GtLtPlugin())
+    """A parser per schema and fields, made once (making one costs more than a
+    search of a rare word)."""
+    key = (id(schema), fields)
+    p = _PARSERS.get(key)
+    if p is None or p.schema is not schema:
+        p = qparser.MultifieldParser(list(fields), schema, fieldboosts=boosts)
+        p.add_plugin(qparser.GtLtPlugin())
+        if len(_PARSERS) > 16:
+            _PARSERS.clear()
+        _PARSERS[key] = p
     return p
 
 
@@ -215,13 +226,16 @@ class Rewriter:
         return rewritten
 
     def _phrase(self, node: q.Phrase) -> q.Query:
+        """A phrase as its adjacent pairs: exact for two words; for more, a document
+        holding each pair of the phrase (in practice, the phrase). A phrase with a
+        slop ("a b"~3) finds its words anywhere in the field."""
         stems = list(node.words)
-        if node.fieldname not in TEXT_FIELDS or node.slop != 1 or len(stems) < 2:
-            return node
+        if node.fieldname not in TEXT_FIELDS or len(stems) < 2:
+            return q.And([q.Term(node.fieldname, w) for w in stems]) if stems else q.NullQuery
+        if node.slop != 1:
+            return q.And([q.Term(node.fieldname, w) for w in stems])
         pairs = [q.Term("pairs", f"{a} {b}") for a, b in zip(stems, stems[1:], strict=False)]
-        if len(pairs) == 1:
-            return pairs[0]
-        return q.And([*pairs, node])  # the pairs narrow; the phrase itself confirms
+        return pairs[0] if len(pairs) == 1 else q.And(pairs)
 
     def _pattern(self, node: q.Prefix | q.Wildcard) -> q.Query:
         """prefix* and wild?card on stemmed fields: also the stems of the unstemmed
@@ -285,8 +299,7 @@ def parse(text: str, schema, vocabulary: Vocabulary, dates: tuple[date, date]) -
                          .format(query=text))
     rewriter = Rewriter(plain, vocabulary, dates)
     matching = rewriter.matching(parsed)
-    scoring_terms = rewriter.scoring()
-    scoring = q.Or(scoring_terms) if scoring_terms else None
+    scoring = rewriter.scoring()
     names = _names(plain, schema, vocabulary, dates)
     return Parsed(text, matching, scoring, list(rewriter.atoms.values()), names)
 

@@ -12,16 +12,17 @@ import heapq
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 from whoosh import query as q
 
 from archive_tool import words
 from archive_tool.errors import UsageError
 from archive_tool.i18n import _
+from archive_tool.index import ranking
 from archive_tool.index.analysis import fold, terms
 from archive_tool.index.docsets import Evaluator, Segments
 from archive_tool.index.parsing import Parsed, parse
-from archive_tool.index.ranking import top
 from archive_tool.index.snippets import MARK_CLOSE, MARK_OPEN, snippet
 from archive_tool.index.store import SearchIndex
 
@@ -176,39 +177,38 @@ def _by_relevance(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched:
                   wanted: int, admin: bool) -> tuple[list[int], dict[int, float]]:
     """Groups in order: the records of the clients the query names, then by best score,
     ties newest first; documents no word scores (field queries) after, newest first.
-    Returns the groups and the scores found."""
+    Returns the groups and every matched document's score."""
     group, when = segments.group, segments.when
     named: dict[int, int] = {}
     if parsed.names is not None:
         records = ev.ids(q.Term("doc", "record"))
         for d in ev.ids(parsed.names) & records & matched:
             named[group[d]] = d
-    best: dict[int, tuple[float, int]] = {}
-    scores: dict[int, float] = {}
-    if parsed.scoring is not None:
-        k = max(3 * (wanted + len(named)), 30)
-        while True:
-            scored = top(s, parsed.scoring, matched, k, admin)
-            for score, d in scored:
-                scores[d] = score
-                g = group[d]
-                if g not in best or (score, -d) > (best[g][0], -best[g][1]):
-                    best[g] = (score, d)
-            if len(best) >= wanted + len(named) or len(scored) < k or k >= len(matched):
-                break
-            k *= 4
+    scored = ranking.scores(ev, parsed.scoring, matched, admin) if parsed.scoring else {}
+    best: dict[int, float] = {}  # group -> its best document's score
+    lead: dict[int, int] = {}    # group -> that document
+    for d, score in scored.items():
+        g = group[d]
+        if score > best.get(g, -1.0):
+            best[g] = score
+            lead[g] = d
 
-    def key(g: int) -> tuple:
-        score, d = best[g]
-        return (-round(score, 6), -when[d], d)
+    def key(g: int) -> tuple[float, int, int]:  # best first, ties newest first
+        d = lead.get(g, named.get(g, 0))
+        return (-best.get(g, 0.0), -when[d], d)
 
-    ranked = sorted((g for g in best if g not in named), key=key)
-    first = sorted(named, key=lambda g: key(g) if g in best else (0.0, -when[named[g]], 0))
-    order = first + ranked
+    first = sorted(named, key=key)
+    n = wanted + len(named)
+    top = heapq.nlargest(n, best.items(), key=itemgetter(1))
+    if len(top) == n:  # every group tied with the last one competes for its place
+        cut = top[-1][1]
+        top = [*(gs for gs in top if gs[1] > cut), *(gs for gs in best.items() if gs[1] == cut)]
+    ranked = sorted((g for g, _score in top if g not in named), key=key)
+    order = (first + ranked)[:wanted]
     if len(order) < wanted:
         seen = set(order)
         order += _by_date(segments, matched, wanted - len(order), newest=True, skip=seen)
-    return order, scores
+    return order, scored
 
 
 def _by_date(segments: Segments, matched: set[int], wanted: int, newest: bool,
@@ -239,11 +239,9 @@ def _hits(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int
         g = group[d]
         if g in wanted:
             members[g].append(d)
-    every = [d for ds in members.values() for d in ds]
-    missing = [d for d in every if d not in scores]
-    if missing and parsed.scoring is not None:
-        scores.update((d, sc) for sc, d in top(s, parsed.scoring, set(missing),
-                                               len(missing), admin))
+    if not scores and parsed.scoring:  # sorted by date: the shown documents' scores
+        scores = ranking.scores(ev, parsed.scoring,
+                                {d for ds in members.values() for d in ds}, admin)
     atoms = [(a.label, ev.ids(a.query)) for a in parsed.atoms]
     stems = [t for a in parsed.atoms for t in a.content]
     prefixes = [p for a in parsed.atoms for p in a.prefixes]
