@@ -203,6 +203,11 @@ class Catalog:
         return {cid: json.loads(data) for cid, data in self.db.execute(
             "SELECT client_id, confirmed FROM grants")}
 
+    def confirmed_grants_of(self, client_id: str) -> dict | None:
+        row = self.db.execute("SELECT confirmed FROM grants WHERE client_id = ?",
+                              (client_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
     def confirm_grants(self, client_id: str, grants: dict, at: str, by: str | None) -> None:
         self.db.execute("INSERT OR REPLACE INTO grants VALUES (?, ?, ?, ?)",
                         (client_id, json.dumps(grants, sort_keys=True), at, by))

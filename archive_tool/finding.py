@@ -6,11 +6,12 @@ The hits of each person's last search are kept (in .archive/, by login), so that
 from __future__ import annotations
 
 import json
+import os
+import threading
 from datetime import UTC, datetime
 
 from archive_tool.archive import Archive
 from archive_tool.errors import Conflict
-from archive_tool.files import write_atomic
 from archive_tool.i18n import _
 from archive_tool.index.query import Results
 from archive_tool.index.query import search as query
@@ -56,9 +57,11 @@ def remember(archive: Archive, results: Results) -> None:
     path = _searches_file(archive, archive.user.login)
     data = {"query": results.query, "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "hits": {str(h.rank): h.path for h in results.hits}}
-    try:
+    try:  # a note for the next `open`, not a record: replaced whole, never synced
         path.parent.mkdir(mode=0o700, exist_ok=True)
-        write_atomic(path, json.dumps(data, ensure_ascii=False))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
     except OSError:
         pass  # `open N` then asks for a search first; the search itself succeeded
 

@@ -48,7 +48,7 @@ def confirmed_of(archive: Archive, client: Client) -> Grants:
     """What an admin last confirmed for the client; the record's grants when nothing
     is known yet."""
     if (archive.state_dir / CATALOG).is_file():
-        stored = archive.catalog.confirmed_grants().get(client.id)
+        stored = archive.catalog.confirmed_grants_of(client.id)
         if stored is not None:
             return Grants.from_json(stored)
     return client.grants
@@ -69,7 +69,7 @@ def observe(archive: Archive, client: Client, old: dict | None, author: str | No
     if client.loaded is None:
         return
     catalog = archive.catalog
-    stored = catalog.confirmed_grants().get(client.id)
+    stored = catalog.confirmed_grants_of(client.id)
     current = client.grants
     if stored is None:
         if client.rivals:
@@ -78,7 +78,7 @@ def observe(archive: Archive, client: Client, old: dict | None, author: str | No
                                            else current).to_json(), now, None)
         if old is None:
             return
-        stored = catalog.confirmed_grants()[client.id]
+        stored = catalog.confirmed_grants_of(client.id) or {}
     confirmed = Grants.from_json(stored)
     previous = Grants.of(old) if old is not None else current
     if current == previous or client.rivals:

@@ -137,8 +137,9 @@ def notice_text(archive: Archive, client: Client, old: StaffMember, new: StaffMe
     except (KeyError, IndexError, ValueError) as e:
         raise UsageError(_("{template}: the notice template has a placeholder it cannot"
                            " fill ({problem}); use {{date}}, {{client_name}},"
-                           " {{representative}}, {{old_contact}}, {{new_contact}},"
-                           " {{new_phone}}, {{new_email}}").format(
+                           " {{representative}}, {{position}}, {{street}}, {{postal_code}},"
+                           " {{city}}, {{old_contact}}, {{new_contact}}, {{new_phone}},"
+                           " {{new_email}}").format(
                                template=NOTICE_TEMPLATE, problem=e)) from e
 
 

@@ -14,6 +14,7 @@ import threading
 import weakref
 from array import array
 from collections import OrderedDict
+from itertools import accumulate, repeat
 
 from whoosh import query as q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -74,12 +75,16 @@ def _postings(reader, fieldname: str, btext: bytes) -> tuple[list[int], list[flo
             weights.append(m.weight())
             m.next()
         return ids, weights
-    while True:
-        if m._ids is None:
-            m._read_ids()
-        ids.extend(m._ids)
-        m._read_weights()
-        weights.extend(m._weights)
+    while True:  # Whoosh's own per-block decoding, without its Python generators
+        m._read_data()
+        block_ids, block_weights = m._data[0], m._data[1]
+        ids.extend(block_ids if m._byteids else accumulate(block_ids))
+        if block_weights is None:
+            weights.extend(repeat(1.0, m._blocklength))
+        elif isinstance(block_weights, float):
+            weights.extend(repeat(block_weights, m._blocklength))
+        else:
+            weights.extend(block_weights)
         if m._lastblock:
             return ids, weights
         m._goto(m._nextoffset)
@@ -135,8 +140,9 @@ class Segments:
         for reader, offset in self.leaves:
             self.deleted.update(d + offset for d in reader.deleted_docs_set or ())
         self._alive: set[int] | None = None
-        self._group: array | None = None
-        self._when: array | None = None
+        self._group: list[int] | None = None
+        self._when: list[int] | None = None
+        self._members: dict[int, list[int]] | None = None
         self.scopes: OrderedDict = OrderedDict()  # visibility -> the documents it sees
 
     @classmethod
@@ -155,20 +161,33 @@ class Segments:
             self._alive = set(range(self.count)) - self.deleted
         return self._alive
 
-    def _joined(self, fieldname: str, typecode: str, default: int) -> array:
-        out = array(typecode)
+    def _joined(self, fieldname: str, typecode: str, default: int) -> list[int]:
+        """A column of every segment, as a list (indexing a list hands out the ints
+        it holds; an array makes a new one each time)."""
+        out: list[int] = []
         for reader, _offset in self.leaves:
             out.extend(_column(reader, fieldname, typecode, default))
         return out
 
     @property
-    def group(self) -> array:
+    def group(self) -> list[int]:
         if self._group is None:
             self._group = self._joined("group", "q", 0)
         return self._group
 
     @property
-    def when(self) -> array:
+    def members(self) -> dict[int, list[int]]:
+        """The documents of each group of more than one (an entry and its
+        attachments); any other document is a group of its own."""
+        if self._members is None:
+            found: dict[int, list[int]] = {}
+            for d, g in enumerate(self.group):
+                found.setdefault(g, []).append(d)
+            self._members = {g: ds for g, ds in found.items() if len(ds) > 1}
+        return self._members
+
+    @property
+    def when(self) -> list[int]:
         if self._when is None:
             self._when = self._joined("when", "i", NO_DATE)
         return self._when
@@ -213,7 +232,7 @@ class Evaluator:
             return set()
         out: set[int] = set()
         for _reader, offset, ids, _weights in self.postings(fieldname, text):
-            out.update(ids if not offset else (d + offset for d in ids))
+            out.update(map(offset.__add__, ids) if offset else ids)
         return out
 
     def _ids(self, node: q.Query) -> set[int]:
@@ -222,10 +241,7 @@ class Evaluator:
         if isinstance(node, q.Term):
             return self._term(node.fieldname, node.text)
         if isinstance(node, q.Or | q.DisjunctionMax):
-            out: set[int] = set()
-            for child in node.subqueries:
-                out |= self.ids(child)
-            return out
+            return set().union(*(self.ids(child) for child in node.subqueries))
         if isinstance(node, q.And):
             return self._and(node.subqueries)
         if isinstance(node, q.Require):
@@ -243,9 +259,9 @@ class Evaluator:
         if isinstance(node, q.MultiTerm) and node.field():
             out = set()
             fieldname = node.field()
-            for reader, offset in self.segments.leaves:
-                for btext in node._btexts(reader):
-                    out.update(d + offset for d in _postings(reader, fieldname, btext)[0])
+            btexts = {b for reader, _offset in self.segments.leaves for b in node._btexts(reader)}
+            for btext in btexts:  # read through the cache: the expansions hold them too
+                out |= self._term(fieldname, btext)
             return out
         return self._confirm(node, None)
 

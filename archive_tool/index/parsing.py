@@ -50,6 +50,7 @@ class Atom:
     label: str
     query: q.Query
     scoring: list[q.Query] = field(default_factory=list)  # its word terms, for scores
+    name: list[q.Query] = field(default_factory=list)  # what it matches in client names
     content: list[str] = field(default_factory=list)   # its terms in the text
     prefixes: list[str] = field(default_factory=list)  # folded prefixes of patterns
 
@@ -221,6 +222,8 @@ class Rewriter:
             atom = self.atoms.setdefault(label, Atom(label, q.Or([])))
             atom.query = q.Or([*atom.query.subqueries, rewritten])
             atom.scoring += scoring
+            if node.fieldname == "client_name":
+                atom.name.append(rewritten)
             atom.content += [t for t in content or [] if t not in atom.content]
             atom.prefixes += [p for p in prefixes or [] if p not in atom.prefixes]
         return rewritten
@@ -300,13 +303,15 @@ def parse(text: str, schema, vocabulary: Vocabulary, dates: tuple[date, date]) -
     rewriter = Rewriter(plain, vocabulary, dates)
     matching = rewriter.matching(parsed)
     scoring = rewriter.scoring()
-    names = _names(plain, schema, vocabulary, dates)
-    return Parsed(text, matching, scoring, list(rewriter.atoms.values()), names)
+    atoms = list(rewriter.atoms.values())
+    return Parsed(text, matching, scoring, atoms, _names(plain, atoms))
 
 
-def _names(text: str, schema, vocabulary: Vocabulary, dates: tuple[date, date]) -> q.Query:
-    """The query read against client names only (and a bare client id)."""
+def _names(text: str, atoms: list[Atom]) -> q.Query | None:
+    """What a client's name must match for the query to name the client: every word
+    of it (or the client's id, when that is the whole query)."""
     if re.fullmatch(r"\s*CL-\d{4,}\s*", text, re.IGNORECASE):
         return q.Term("client_id", text.strip().upper())
-    parsed = _parser(schema, ("client_name",), {}).parse(text)
-    return Rewriter(text, vocabulary, dates).matching(parsed)
+    if not atoms or any(not a.name for a in atoms):
+        return None
+    return q.And([q.Or(a.name) for a in atoms])

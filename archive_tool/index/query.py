@@ -156,7 +156,7 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
                 scope = scope & ev.ids(f)
         matched = ev.ids(parsed.query) & scope
         group = segments.group
-        groups = {group[d] for d in matched}
+        groups = set(map(group.__getitem__, matched))
         out = Results(text, len(groups), page=page, limit=limit, sort=sort)
         if not matched:
             out.suggestion = _suggest(s, segments, ev, index, text, scope)
@@ -167,17 +167,17 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
                                           visibility.everything)
         else:
             order, scores = _by_date(segments, matched, wanted, newest=sort == "-date"), {}
-        shown = order[(page - 1) * limit:wanted]
+        shown = order[(page - 1) * limit:wanted]  # (group, one of its documents)
         out.hits = _hits(s, segments, ev, parsed, matched, shown, scores, out.first,
                          visibility.everything)
     return out
 
 
 def _by_relevance(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int],
-                  wanted: int, admin: bool) -> tuple[list[int], dict[int, float]]:
+                  wanted: int, admin: bool) -> tuple[list[tuple[int, int]], dict[int, float]]:
     """Groups in order: the records of the clients the query names, then by best score,
     ties newest first; documents no word scores (field queries) after, newest first.
-    Returns the groups and every matched document's score."""
+    Returns (group, its best document) in order and every matched document's score."""
     group, when = segments.group, segments.when
     named: dict[int, int] = {}
     if parsed.names is not None:
@@ -187,33 +187,48 @@ def _by_relevance(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched:
     scored = ranking.scores(ev, parsed.scoring, matched, admin) if parsed.scoring else {}
     best: dict[int, float] = {}  # group -> its best document's score
     lead: dict[int, int] = {}    # group -> that document
-    for d, score in scored.items():
-        g = group[d]
-        if score > best.get(g, -1.0):
-            best[g] = score
-            lead[g] = d
+    for candidates in _best_first(scored, 4 * (wanted + len(named)) + 16):
+        best.clear()
+        lead.clear()
+        cut = None
+        for d, score in candidates:
+            if cut is not None and score < cut:
+                break  # enough groups, and every one tied with the last has its chance
+            g = group[d]
+            if g not in best:
+                best[g] = score
+                lead[g] = d
+                if g not in named and len(best) - len(named.keys() & best.keys()) >= wanted:
+                    cut = score
+        if cut is not None:
+            break
 
     def key(g: int) -> tuple[float, int, int]:  # best first, ties newest first
         d = lead.get(g, named.get(g, 0))
         return (-best.get(g, 0.0), -when[d], d)
 
     first = sorted(named, key=key)
-    n = wanted + len(named)
-    top = heapq.nlargest(n, best.items(), key=itemgetter(1))
-    if len(top) == n:  # every group tied with the last one competes for its place
-        cut = top[-1][1]
-        top = [*(gs for gs in top if gs[1] > cut), *(gs for gs in best.items() if gs[1] == cut)]
-    ranked = sorted((g for g, _score in top if g not in named), key=key)
-    order = (first + ranked)[:wanted]
+    ranked = sorted((g for g in best if g not in named), key=key)
+    order = [(g, lead.get(g, named.get(g, 0))) for g in (first + ranked)[:wanted]]
     if len(order) < wanted:
-        seen = set(order)
+        seen = {g for g, _d in order}
         order += _by_date(segments, matched, wanted - len(order), newest=True, skip=seen)
     return order, scored
 
 
+def _best_first(scored: dict[int, float], k: int):
+    """The scored documents best first: the k best (and those tied with the k-th)
+    first; all of them, if those were not enough."""
+    if len(scored) > k:
+        threshold = heapq.nlargest(k, scored.values())[-1]
+        yield sorted(((d, s) for d, s in scored.items() if s >= threshold),
+                     key=itemgetter(1), reverse=True)
+    yield sorted(scored.items(), key=itemgetter(1), reverse=True)
+
+
 def _by_date(segments: Segments, matched: set[int], wanted: int, newest: bool,
-             skip: set[int] | None = None) -> list[int]:
-    """Groups by date (newest or oldest first); undated documents last."""
+             skip: set[int] | None = None) -> list[tuple[int, int]]:
+    """(group, a document of it) by date (newest or oldest first); undated last."""
     group, when = segments.group, segments.when
     dates: dict[int, tuple[int, int]] = {}
     for d in matched:
@@ -225,20 +240,19 @@ def _by_date(segments: Segments, matched: set[int], wanted: int, newest: bool,
         for g in skip:
             dates.pop(g, None)
     if newest:
-        return heapq.nlargest(wanted, dates, key=lambda g: dates[g])
-    return heapq.nsmallest(wanted, dates, key=lambda g: (dates[g][0] == 0, dates[g][0],
-                                                         -dates[g][1]))
+        order = heapq.nlargest(wanted, dates, key=lambda g: dates[g])
+    else:
+        order = heapq.nsmallest(wanted, dates, key=lambda g: (dates[g][0] == 0, dates[g][0],
+                                                              -dates[g][1]))
+    return [(g, -dates[g][1]) for g in order]
 
 
 def _hits(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int],
-          shown: list[int], scores: dict[int, float], first: int, admin: bool) -> list[Hit]:
-    wanted = set(shown)
-    group = segments.group
-    members: dict[int, list[int]] = {g: [] for g in shown}
-    for d in matched:
-        g = group[d]
-        if g in wanted:
-            members[g].append(d)
+          shown: list[tuple[int, int]], scores: dict[int, float], first: int,
+          admin: bool) -> list[Hit]:
+    multi = segments.members
+    members = {g: [d for d in multi[g] if d in matched] if g in multi else [lead]
+               for g, lead in shown}
     if not scores and parsed.scoring:  # sorted by date: the shown documents' scores
         scores = ranking.scores(ev, parsed.scoring,
                                 {d for ds in members.values() for d in ds}, admin)
@@ -247,7 +261,7 @@ def _hits(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int
     prefixes = [p for a in parsed.atoms for p in a.prefixes]
     names = ev.ids(parsed.names) if parsed.names is not None else set()
     hits = []
-    for rank, g in enumerate(shown, first):
+    for rank, (g, _lead) in enumerate(shown, first):
         docs = sorted(members[g], key=lambda d: (-scores.get(d, 0.0), d))
         stored = {d: s.stored_fields(d) for d in docs}
         lead = docs[0]
