@@ -121,7 +121,7 @@ def _text(results, flat: bool, colour: bool) -> str:
     client = None
     hits = list(results.hits)
     if not flat:  # each client once, in the order of its best hit; the numbers stay
-        first = {}
+        first: dict[str, int] = {}
         for h in hits:
             first.setdefault(h.client_id, h.rank)
         hits.sort(key=lambda h: (first[h.client_id], h.rank))
