@@ -51,6 +51,7 @@ from archive_tool.changes import (
 )
 from archive_tool.config import CLIENTS_DIR
 from archive_tool.files import write_atomic
+from archive_tool.i18n import _
 from archive_tool.lockfile import DaemonLock
 from archive_tool.reconcile import Interrupted
 from archive_tool.records import client_folders
@@ -84,7 +85,8 @@ class _Handler(FileSystemEventHandler):
         try:
             self.daemon.hint(event)
         except Exception as e:  # the observer thread must survive anything
-            log.warning("could not map %s (%s); reconciling everything", event.src_path, e)
+            log.warning(_("could not map {path} ({error}); reconciling everything").format(
+                path=event.src_path, error=e))
             self.daemon.must_reconcile_all = True
 
 
@@ -145,8 +147,9 @@ class _Hold:
                 if age > self.stale_after:
                     if str(entry) not in self.stale:
                         self.stale.add(str(entry))
-                        log.warning("%s is %.0f hours old: taken as left behind by an editor;"
-                                    " its document is indexed", entry, age / 3600)
+                        log.warning(_("{lock} is {hours:.0f} hours old: taken as left behind by"
+                                      " an editor; its document is indexed").format(
+                                          lock=entry, hours=age / 3600))
                     continue
             names.append(name)
         return names
@@ -217,7 +220,7 @@ class Daemon:
             try:
                 if self.server is not None:
                     self.server.start()
-                    log.info("serving %s", self.server.path)
+                    log.info(_("serving {socket}").format(socket=self.server.path))
                 if self.web is not None:
                     self.web.start()
                 self._start_observer()
@@ -228,7 +231,8 @@ class Daemon:
                                           daemon=True)
                 reader.start()
                 self._notify_systemd("READY=1")
-                log.info("watching %s with %s", self.root, type(self.observer).__name__)
+                log.info(_("watching {root} with {watcher}").format(
+                    root=self.root, watcher=type(self.observer).__name__))
                 self._loop()
             finally:
                 logging.getLogger("watchdog").removeHandler(overflow)
@@ -262,7 +266,8 @@ class Daemon:
                     for path in paths:
                         self.debouncer.mark(path.split("/")[1], fast=True)
             except Exception as e:  # OCR must never end the daemon
-                log.error("could not read scanned files: %s; trying again later", e)
+                log.error(_("could not read scanned files: {error}; trying again later").format(
+                    error=e))
 
     def _loop(self) -> None:
         while not self.stopping.is_set():
@@ -305,7 +310,8 @@ class Daemon:
         except Interrupted:
             return
         except Exception as e:  # one bad pass must not end a months-long run
-            log.error("could not reconcile %s: %s; retrying in 5 s", what, e)
+            log.error(_("could not reconcile {what}: {error}; retrying in 5 s").format(
+                what=what, error=e))
             for key in ([EVERYTHING] if folders is None else [f.name for f in folders]):
                 self.debouncer.mark(key, delay=5.0)
             return
@@ -315,19 +321,19 @@ class Daemon:
             self.last_full = time.monotonic()
             for co in self.archive.ledger.open():
                 if co.overdue(self.archive.today):
-                    log.warning("check-out overdue: %s by %s, due %s", co.path, co.login,
-                                co.due)
+                    log.warning(_("check-out overdue: {path} by {login}, due {due}").format(
+                        path=co.path, login=co.login, due=co.due))
         self.last_sync = datetime.now(UTC).isoformat(timespec="seconds")
         if report.wrote:
-            log.info("indexed %s: %s", what, report.summary())
+            log.info(_("indexed {what}: {summary}").format(what=what, summary=report.summary()))
         for w in report.warnings:
             log.warning("%s", w)
         for path, problem in report.problems:
             log.warning("%s: %s", path, problem)
         for p in result.found:
-            log.warning("problem: %s", p)
+            log.warning(_("problem: {problem}").format(problem=p))
         for p in result.fixed:
-            log.info("fixed: %s", p)
+            log.info(_("fixed: {problem}").format(problem=p))
         for path in report.held:
             self.debouncer.mark(path.split("/")[1], delay=self._growing())
         if report.scans:
@@ -341,8 +347,8 @@ class Daemon:
             for line in custody.finish_checkins(self.archive):
                 log.warning("%s", line)
         except Exception as e:
-            log.error("could not finish interrupted check-ins: %s; trying again at the next"
-                      " start", e)
+            log.error(_("could not finish interrupted check-ins: {error}; trying again at the"
+                        " next start").format(error=e))
 
     def _keep_permissions(self, folders: set[str] | None) -> None:
         """Permissions on disk equal to the policy: every path (None) or the client
@@ -355,8 +361,8 @@ class Daemon:
             else:
                 self.upkeep.folders(set(folders))
         except Exception as e:
-            log.error("could not set the folders' permissions: %s; trying again at the next"
-                      " pass", e)
+            log.error(_("could not set the folders' permissions: {error}; trying again at the"
+                        " next pass").format(error=e))
             self.must_reconcile_all = True
 
     def _growing(self) -> float:
@@ -397,19 +403,20 @@ class Daemon:
         present = (self.root / CLIENTS_DIR).is_dir() and any(client_folders(self.root))
         if not present:
             if self.root_present:
-                log.error("%s is missing or empty; waiting for it to come back",
-                          self.root / CLIENTS_DIR)
+                log.error(_("{folder} is missing or empty; waiting for it to come back").format(
+                    folder=self.root / CLIENTS_DIR))
             self.root_present = False
             return
         if not self.root_present:
-            log.info("%s is back; reconciling everything", self.root / CLIENTS_DIR)
+            log.info(_("{folder} is back; reconciling everything").format(
+                folder=self.root / CLIENTS_DIR))
             self.root_present = True
             self._restart_observer()
             return
         alive = self.observer is not None and self.observer.is_alive() and all(
             e.is_alive() for e in self.observer.emitters)
         if not alive:
-            log.error("the file watcher stopped; restarting it")
+            log.error(_("the file watcher stopped; restarting it"))
             self._restart_observer()
 
     def _restart_observer(self) -> None:
@@ -447,6 +454,7 @@ class Daemon:
         try:
             write_atomic(self.archive.state_dir / DAEMON_STATUS, json.dumps(status, indent=2))
         except OSError as e:
-            log.warning("cannot write %s: %s; 'archive-tool status' will be stale",
-                        self.archive.state_dir / DAEMON_STATUS, e.strerror or e)
+            log.warning(_("cannot write {path}: {error}; 'archive-tool status' will be stale"
+                          ).format(path=self.archive.state_dir / DAEMON_STATUS,
+                                   error=e.strerror or e))
 

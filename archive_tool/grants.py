@@ -241,6 +241,10 @@ def revoke(archive: Archive, client_id: str, *, staff: list[str] | tuple = (),
                            " ('archive-tool client grant {id} --contact E-...') or hand it"
                            " over with 'archive-tool staff transfer'").format(id=client.id))
 
+    for sid in dropped.contacts:
+        if (leaving := archive.roster.get(sid)) is not None:
+            handover.check_notice_template(archive, client, leaving)
+
     def change(data) -> None:
         kept = [c for c in data.get("contacts") or []
                 if not (isinstance(c, dict) and str(c.get("staff")) in dropped.contacts)]

@@ -116,6 +116,11 @@ def _reassign(data, leaver: str, successor: str, today: date, by: str | None,
         changes.append(note)
 
 
+def check_notice_template(archive: Archive, client: Client, leaver: StaffMember) -> None:
+    """Refuse before anything changes when the notice template cannot be filled."""
+    notice_text(archive, client, leaver, leaver)
+
+
 def notice_text(archive: Archive, client: Client, old: StaffMember, new: StaffMember) -> str:
     try:
         text = read_in(archive.root, NOTICE_TEMPLATE).decode("utf-8")
@@ -148,6 +153,8 @@ def transfer(archive: Archive, p: Plan, dry_run: bool = False) -> Plan:
     rewritten atomically keeping its comments and key order."""
     if dry_run:
         return p
+    for h in p.handovers:
+        check_notice_template(archive, archive.client(h.client_id, "staff transfer"), p.leaver)
     by = archive.user.staff_id
     summary = _("Contact hand-over: {leaver} ({leaver_id}) hands the client to {successor}"
                 " ({successor_id})").format(leaver=p.leaver.name, leaver_id=p.leaver.id,

@@ -70,9 +70,11 @@ class Report:
         return bool(self.added or self.changed or self.renamed or self.deleted)
 
     def summary(self) -> str:
-        return (f"{self.added} added, {self.changed} changed, {self.renamed} renamed,"
-                f" {self.deleted} deleted, {self.unchanged} unchanged"
-                f" ({self.extracted} extracted) in {self.seconds:.2f} s")
+        return _("{added} added, {changed} changed, {renamed} renamed, {deleted} deleted,"
+                 " {unchanged} unchanged ({extracted} extracted) in {seconds:.2f} s").format(
+            added=self.added, changed=self.changed, renamed=self.renamed,
+            deleted=self.deleted, unchanged=self.unchanged, extracted=self.extracted,
+            seconds=self.seconds)
 
 
 def _sha256(f: BinaryIO) -> str:

@@ -9,6 +9,7 @@ import logging
 
 from archive_tool import permissions
 from archive_tool.archive import Archive
+from archive_tool.i18n import _
 from archive_tool.records import client_folders, load_client
 
 log = logging.getLogger("archive_tool.upkeep")
@@ -36,9 +37,10 @@ class Upkeep:
                                         self.service_user, only=only)
         changed = permissions.apply(plan)
         for line in changed:
-            log.info("permissions: %s", line)
+            log.info(_("permissions: {change}").format(change=line))
         if changed:
             archive.record("permissions-apply", detail=f"{len(changed)} changes: "
                            + "; ".join(changed[:20]))
         for login in sorted(set(plan.skipped)):
-            log.warning("staff login %s has no OS account here; it gets no access", login)
+            log.warning(_("staff login {login} has no OS account here; it gets no access"
+                          ).format(login=login))

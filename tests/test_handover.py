@@ -237,7 +237,9 @@ def test_html_report_in_headless_chromium(sample, tmp_path):
 
 def test_a_notice_template_with_an_unknown_placeholder_is_one_clear_error(sample):
     (sample / "templates/aviso-cambio-contacto.txt").write_text("Hola {nombre}\n")
+    before = (sample / CL4 / "client.yaml").read_text()
     result = Run(sample)("staff", "transfer", "E-011", "--to", "E-013", "--client", "CL-0004")
     assert result.exit_code == 2
+    assert (sample / CL4 / "client.yaml").read_text() == before  # nothing half done
     assert result.stderr.splitlines()[-1].startswith(
         "error: templates/aviso-cambio-contacto.txt: the notice template has a placeholder")

@@ -7,6 +7,7 @@ import sys
 import click
 
 from archive_tool.cli.app import Session, cli, pass_session
+from archive_tool.i18n import _
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def index(session: Session, rebuild):
                   "extracted": report.extracted, "seconds": round(report.seconds, 3),
                   "problems": [{"path": p, "problem": m} for p, m in report.problems],
                   "warnings": report.warnings},
-                 f"index: {report.summary()}")
+                 _("index: {summary}").format(summary=report.summary()))
 
 
 @cli.command()
@@ -91,7 +92,7 @@ def search(ctx: click.Context, query, client_id, kind, year, limit, page, sort, 
     finally:
         progress.close()
     if built is not None:
-        click.echo(f"index built: {built.summary()}", err=True)
+        click.echo(_("index built: {summary}").format(summary=built.summary()), err=True)
         for line in _report_lines(built):
             click.echo(line, err=True)
     if session.json:

@@ -131,7 +131,7 @@ def _offset_of(searcher) -> int:
 class Segments:
     """What one searcher knows of its documents, kept while the searcher lives."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher) -> None:
         self.searcher = searcher
         self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()
                        if sub.doc_count_all()]  # an empty index has a reader of nothing
