@@ -337,14 +337,20 @@ class ServiceClient:
             sock.close()
 
 
-def rss_mb(pid: int) -> tuple[float, float]:
-    """(VmRSS, VmHWM) of a process in MB."""
+def rss_mb(pid: int) -> tuple[float, float, float, float]:
+    """(VmRSS, VmHWM, RssAnon, RssFile) of a process in MB: RssFile is mostly the
+    index's files mapped by Whoosh, RssAnon the process's own memory."""
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             fields[key] = int(value.split()[0]) / 1024
-    return fields.get("VmRSS", float("nan")), fields.get("VmHWM", float("nan"))
+    return tuple(fields.get(k, float("nan"))  # type: ignore[return-value]
+                 for k in ("VmRSS", "VmHWM", "RssAnon", "RssFile"))
+
+
+def split(rss: tuple[float, ...]) -> str:
+    return f"{rss[0]:.0f} MB ({rss[2]:.0f} anon + {rss[3]:.0f} file-backed)"
 
 
 def start_service(root: Path, work: Path, cmd: list[str]):
@@ -515,6 +521,7 @@ def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) 
             out(f"warning: a test search through the socket answered {code}: {text[-300:]!r}\n")
         for q in sq["term"][:3]:  # warm the searcher's caches as a day's first searches do
             client.search(q)
+        rss_first = rss_mb(pid)
 
         whole: dict[str, list[float]] = {}
         inside: dict[str, list[float]] = {}
@@ -613,9 +620,12 @@ def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) 
         f" {len(failures)} failed\n")
     for f in failures[:3]:
         out(f"  failed: {f}\n")
-    out(f"service RSS: {rss_up[0]:.0f} MB when the socket answered, {rss_ready[0]:.0f} MB after"
-        f" the startup pass, {rss_after[0]:.0f} MB after {n_load} searches (peak"
-        f" {rss_after[1]:.0f} MB)\n")
+    index_mb = sum(f.stat().st_size for f in (root / ".archive" / "index").glob("*")
+                   if f.is_file()) / 2**20
+    out(f"service RSS: {split(rss_up)} when the socket answered, {split(rss_ready)} after the"
+        f" startup pass,\n  {split(rss_first)} after its first 4 searches, {split(rss_after)}"
+        f" after {n_load} more (peak {rss_after[1]:.0f} MB); the index is {index_mb:.0f} MB"
+        " on disk\n")
     out(f"service stopped with SIGTERM: exit {exit_code}\n")
     out(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
 
