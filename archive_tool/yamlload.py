@@ -237,7 +237,7 @@ class _Builder:
 
     def _scalar(self, event: ev.ScalarEvent) -> Any:
         tag = event.tag
-        if tag in (None, "!"):
+        if tag is None or tag == "!":
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
         elif tag.startswith("!!"):
             tag = _STD + tag[2:]
