@@ -169,7 +169,8 @@ class Site:
             self.daemon = subprocess.Popen(
                 [sys.executable, "-m", "archive_tool", "-A", str(self.root), "daemon",
                  "--web", f"127.0.0.1:{self.port}"], stdout=log, stderr=log, env=env)
-        wait_for(lambda: "watching" in self.log.read_text() or self.daemon.poll() is not None,
+        wait_for(lambda: any(w in self.log.read_text() for w in ("watching", "vigilando"))
+                 or self.daemon.poll() is not None,
                  60, "the service to index the archive and watch it")
         assert self.daemon.poll() is None, self.log.read_text()
 

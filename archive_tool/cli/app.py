@@ -166,7 +166,7 @@ def _fail(message: str, code: int) -> int:
               help="Archive root (else $ARCHIVE_TOOL_ROOT, else the nearest archive.yaml"
                    " upward).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
-@click.version_option(package_name="archive-tool")
+@click.version_option(package_name="archive-tool", help=N_("Show the version and exit."))
 @click.pass_context
 def cli(ctx: click.Context, archive_path: str | None, as_json: bool) -> None:
     """Client files archive: records, correspondence, validation and search."""
