@@ -59,7 +59,6 @@ class Shared:
 
     index: SearchIndex
     writer: threading.Lock = dataclass_field(default_factory=threading.Lock)
-    searching: threading.Lock = dataclass_field(default_factory=threading.Lock)
     authors: dict[tuple[str, str], str] = dataclass_field(default_factory=dict)
 
 

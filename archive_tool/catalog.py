@@ -137,25 +137,28 @@ class Catalog:
                            [(h, zlib.compress(t.encode("utf-8"), 3), p)
                             for h, (t, p) in texts.items()])
 
-    def apply(self, upserts: Iterable[FileRow], deletes: Iterable[str]) -> None:
-        """Write the rows and forget the text of contents no file has any more."""
+    def apply(self, upserts: Iterable[FileRow], deletes: Iterable[str],
+              everything: bool = False) -> None:
+        """Write the rows and forget the text of contents no file has any more. With
+        everything, the rows replace all the catalogued files."""
         upserts = list(upserts)
         paths = [(p,) for p in deletes] + [(r.path,) for r in upserts]
         with self.transaction() as db:
+            if everything:
+                db.execute("DELETE FROM files")
             old = {r[0] for p in paths for r in db.execute(
                 "SELECT sha256 FROM files WHERE path = ?", p)}
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in deletes])
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            [(r.path, r.client_id, r.size, r.mtime_ns, r.inode, r.sha256,
                              r.fields_hash, r.problem) for r in upserts])
-            db.executemany("DELETE FROM texts WHERE sha256 = ? AND NOT EXISTS"
-                           " (SELECT 1 FROM files WHERE files.sha256 = texts.sha256)",
-                           [(h,) for h in old])
-
-    def clear(self) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM files")
-            db.execute("DELETE FROM texts")
+            if everything:
+                db.execute("DELETE FROM texts WHERE NOT EXISTS"
+                           " (SELECT 1 FROM files WHERE files.sha256 = texts.sha256)")
+            else:
+                db.executemany("DELETE FROM texts WHERE sha256 = ? AND NOT EXISTS"
+                               " (SELECT 1 FROM files WHERE files.sha256 = texts.sha256)",
+                               [(h,) for h in old])
 
     # --- records and their journal ------------------------------------------
 

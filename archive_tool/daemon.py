@@ -381,14 +381,13 @@ class Daemon:
     # --- the observer -------------------------------------------------------------
 
     def _start_observer(self) -> None:
+        """Start watching; the observer is published once it runs."""
         polling = self.poll is not None or needs_polling(filesystem_type(self.root))
-        if polling:
-            self.observer = PollingObserver(timeout=self.poll or 2.0)
-        else:
-            self.observer = Observer()
-        self.observer.schedule(_Handler(self), str(self.root), recursive=True,
-                               event_filter=list(CHANGES))
-        self.observer.start()
+        observer = PollingObserver(timeout=self.poll or 2.0) if polling else Observer()
+        observer.schedule(_Handler(self), str(self.root), recursive=True,
+                          event_filter=list(CHANGES))
+        observer.start()
+        self.observer = observer
 
     def _stop_observer(self) -> None:
         if self.observer is not None:

@@ -35,7 +35,7 @@ def search(archive: Archive, text: str, client: str | None = None, kind: str | N
             raise Conflict(_("the daemon (pid {pid}) is building the index; search again in"
                              " a moment").format(pid=pid))
         built = update_index(archive, progress=progress)
-    with archive.shared.searching:
+    with archive.search_index.searching:
         results = query(archive.search_index, text, visibility=visibility, client=client,
                         kind=kind, year=year, limit=limit, page=page, sort=sort)
     archive.record("search", client=client, query=text,

@@ -64,6 +64,7 @@ class Report:
     written: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256) changed
     scans: int = 0  # contents newly queued for OCR
     seconds: float = 0.0
+    restarted: bool = False  # from no catalogued files (a rebuild, or a lost index)
 
     @property
     def wrote(self) -> bool:
@@ -151,25 +152,44 @@ class Reconciler:
         """Reconcile the given client folders (all when None). stop is asked now and
         then; when it answers True the run ends with Interrupted, writing nothing.
         Files for which hold answers True (still being written) are left as the
-        catalog has them, and listed in the report's held."""
+        catalog has them, and listed in the report's held. A rebuild writes a new
+        index beside the one in use, which searches keep using until it is done."""
         start = time.monotonic()
-        report = Report()
         self._check_root()
         if rebuild:
-            self.index.create()
+            with self.index.rebuilding() as aside:
+                report, rows, deletes = Reconciler(
+                    self.root, self.settings, self.catalog, aside, self.workers)._pass(
+                        None, True, progress, stop, hold)
+        else:
+            report, rows, deletes = self._pass(folders, False, progress, stop, hold)
+        self.catalog.apply(rows, deletes, everything=rebuild or report.restarted)
+        self.catalog.set_meta("settings", self._fingerprint())
+        report.seconds = time.monotonic() - start
+        return report
+
+    def _fingerprint(self) -> str:
+        return json.dumps([documents.VERSION, self.settings.policy.annual_report_patterns,
+                           self.settings.policy.financial_statement_patterns,
+                           self.settings.ignore])
+
+    def _pass(self, folders: Iterable[Path] | None, rebuild: bool,
+              progress: Progress | None, stop: Callable[[], bool] | None,
+              hold: Callable[[str, os.stat_result], bool] | None,
+              ) -> tuple[Report, list[FileRow], list[str]]:
+        """Index what changed; returns the report and the catalog rows to write and
+        delete. A rebuild, or an index found empty, starts from no rows."""
+        report = Report()
         ix = self.index.open()
         report.warnings += self.index.warnings
         self.index.warnings.clear()
-        if rebuild or (ix.doc_count() == 0 and self.catalog.count()):
-            self.catalog.clear()
-        fingerprint = json.dumps([documents.VERSION,
-                                  self.settings.policy.annual_report_patterns,
-                                  self.settings.policy.financial_statement_patterns,
-                                  self.settings.ignore])
-        force = self.catalog.get_meta("settings") != fingerprint
+        report.restarted = rebuild or (ix.doc_count() == 0 and self.catalog.count() > 0)
+        force = self.catalog.get_meta("settings") != self._fingerprint()
         on_disk = {f"{CLIENTS_DIR}/{folder.name}": (cid, folder)
                    for cid, folder in client_folders(self.root)}
-        if folders is None or force:
+        if report.restarted:
+            rows: dict[str, FileRow] = {}
+        elif folders is None or force:
             rows = self.catalog.rows()
         else:
             wanted = {rel for f in folders if (rel := _relative(self.root, f)) is not None}
@@ -177,7 +197,7 @@ class Reconciler:
         by_folder: dict[str, dict[str, FileRow]] = defaultdict(dict)
         for r in rows.values():
             by_folder[_folder_of(r.path)][r.path] = r
-        if folders is None or force:
+        if folders is None or force or report.restarted:
             wanted = set(on_disk) | set(by_folder)
 
         writes: list[tuple[dict, FileRow]] = []
@@ -238,21 +258,19 @@ class Reconciler:
         report.written = [(new.path, new.sha256) for _, new in writes
                           if new.path not in rows or rows[new.path].sha256 != new.sha256]
 
-        problems = self._write(writes, deletes, progress, report, stop or (lambda: False))
+        problems = self._write(writes, deletes, progress, report, stop or (lambda: False),
+                               cache=not rebuild)
         final = [FileRow(**{**new.__dict__, "problem": problems.get(new.sha256)})
                  for _, new in writes]
         report.problems = [(r.path, r.problem) for r in final if r.problem]
-        self.catalog.apply(final + stat_only, deletes)
-        self.catalog.set_meta("settings", fingerprint)
-        report.seconds = time.monotonic() - start
-        return report
+        return report, final + stat_only, deletes
 
     def _write(self, writes: list[tuple[dict, FileRow]], deletes: list[str],
                progress: Progress | None, report: Report,
-               stop: Callable[[], bool]) -> dict[str, str]:
+               stop: Callable[[], bool], cache: bool = True) -> dict[str, str]:
         """Index the documents in one batch; returns the extraction problem per hash.
-        Text not in the cache is extracted and analysed in worker processes while
-        this one writes."""
+        Text not in the cache (all of it, without cache) is extracted and analysed in
+        worker processes while this one writes."""
         if not writes and not deletes:
             return {}
         jobs: dict[str, str] = {}
@@ -260,7 +278,7 @@ class Reconciler:
         known: list[tuple[dict, str]] = []
         extractable = {new.sha256 for doc, new in writes
                        if doc.get("text") is None and can_extract(Path(new.path))}
-        cached = self.catalog.known_texts(extractable)
+        cached = self.catalog.known_texts(extractable) if cache else set()
         problems: dict[str, str] = {}
         for doc, new in writes:
             if new.sha256 in extractable and new.sha256 not in cached:

@@ -345,7 +345,12 @@ def test_dead_observer_is_restarted(root, running):
     old = running.observer
     old.stop()
     old.join(5)
-    wait_for(lambda: running.observer is not old and running.observer.is_alive(), 10)
+
+    def restarted() -> bool:
+        now = running.observer  # read once: the daemon thread replaces it
+        return now is not None and now is not old and now.is_alive()
+
+    wait_for(restarted, 10)
     write(root / CL / "correspondence/r.txt", "reinicio con moras\n")
     wait_for(lambda: f"{CL}/correspondence/r.txt" in found(root, "moras"), 20)
 

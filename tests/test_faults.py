@@ -222,3 +222,33 @@ def test_daemon_killed_at_random_points_loses_nothing(tmp_path):
             results, _ = search(a, word)
             assert [h.path for h in results.hits] == [rel], (n, rel, word)
         assert a.audit.verify().ok
+
+
+def test_a_rebuild_killed_midway_leaves_the_previous_index_in_use(tmp_path):
+    root = tmp_path / "arch"
+    write(root / "archive.yaml", "name: Kill\ndemo: false\n")
+    write(root / "staff.yaml", "staff: []\n")
+    for n in range(1500):
+        write(root / f"clients/CL-{n % 30 + 1:04d}-c/correspondence/f{n}.txt",
+              f"palabra{n} texto de prueba\n" * 50)
+    a = Archive(root)
+    sync(a, None)
+    files = a.catalog.count()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ARCHIVE_TOOL_LANG": "en"}
+    proc = subprocess.Popen([sys.executable, "-m", "archive_tool", "-A", str(root), "index",
+                             "--rebuild"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    aside = root / STATE_DIR / "index.new"
+    deadline = time.monotonic() + 60
+    while not aside.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert aside.exists(), "the rebuild never started its new index"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    a = Archive(root)
+    assert a.catalog.count() == files
+    for n in (0, 777, 1499):
+        results, _ = search(a, f"palabra{n}")
+        assert [h.path for h in results.hits] == [
+            f"clients/CL-{n % 30 + 1:04d}-c/correspondence/f{n}.txt"]
+    assert sync(a, None).report.wrote is False

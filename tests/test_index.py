@@ -9,6 +9,7 @@ from conftest import archive, write
 from archive_tool.checking import validate
 from archive_tool.errors import NotFound
 from archive_tool.finding import search
+from archive_tool.reconcile import Interrupted, Reconciler
 from archive_tool.syncing import update_index
 
 CL = "clients/CL-0001-levante"
@@ -103,6 +104,36 @@ def test_vanished_or_empty_root_deletes_nothing(indexed):
 def test_rebuild_starts_from_nothing(indexed):
     report = update_index(archive(indexed), rebuild=True)
     assert (report.added, report.unchanged) == (3, 0)
+
+
+def test_an_interrupted_rebuild_leaves_the_index_in_use(indexed):
+    a = archive(indexed)
+    (indexed / CL / "correspondence/nota.txt").write_text("Los pedidos de abril.\n")
+    reconciler = Reconciler(a.root, a.settings, a.catalog, a.search_index)
+    with pytest.raises(Interrupted):
+        reconciler.run(rebuild=True, stop=lambda: True)
+    assert paths(a, "albaranes") == [f"{CL}/correspondence/nota.txt"]
+    assert a.catalog.count() == 3
+    assert not (indexed / ".archive/index.new").exists()
+    report = update_index(a, rebuild=True)
+    assert report.added == 3
+    assert paths(a, "pedidos") == [f"{CL}/correspondence/nota.txt"]
+    assert paths(a, "albaranes") == []
+    assert sorted(p.name for p in (indexed / ".archive").glob("index*")) == ["index"]
+
+
+@pytest.mark.parametrize("left", ["complete new index", "previous index"])
+def test_a_swap_cut_short_is_completed(indexed, left):
+    state = indexed / ".archive"
+    if left == "complete new index":
+        (state / "index").rename(state / "index.new")
+        (state / "index.new/COMPLETE").touch()
+    else:
+        (state / "index").rename(state / "index.old")
+    a = archive(indexed)
+    assert paths(a, "albaranes") == [f"{CL}/correspondence/nota.txt"]
+    assert sorted(p.name for p in state.glob("index*")) == ["index"]
+    assert not (state / "index/COMPLETE").exists()
 
 
 def test_missing_index_is_rebuilt(indexed):

@@ -7,6 +7,7 @@ import ctypes.util
 import gc
 import shutil
 import signal
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from archive_tool.index.vocabulary import Vocabulary
 PR_SET_PDEATHSIG = 1
 VERSION_FILE = "SCHEMA_VERSION"
 WORDS_FILE = "words.db"
+COMPLETE_FILE = "COMPLETE"  # in a rebuilt index: it may take the place of the old one
 
 
 def _cached_reader(self, fieldname, column):
@@ -87,6 +89,9 @@ class SearchIndex:
         self._searcher = None
         self._generation = -1
         self.vocabulary = Vocabulary(folder / WORDS_FILE)
+        self.searching = threading.Lock()  # held while searching and while swapping
+        self._aside = folder.with_name(folder.name + ".new")
+        self._previous = folder.with_name(folder.name + ".old")
 
     def exists(self) -> bool:
         return (self.folder / VERSION_FILE).is_file() and any(self.folder.glob("_MAIN_*.toc"))
@@ -104,6 +109,7 @@ class SearchIndex:
         with a warning, and the caller reindexes."""
         if self._ix is not None:
             return self._ix
+        self._finish_swap()
         if self.current():
             self._ix, damage = _try_open(self.folder)
             if self._ix is not None:
@@ -114,11 +120,15 @@ class SearchIndex:
         self._ix = self.create()
         return self._ix
 
-    def create(self):
+    def close(self) -> None:
         self.vocabulary.close()
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+        self._ix = None
+
+    def create(self):
+        self.close()
         if self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True)
@@ -126,6 +136,44 @@ class SearchIndex:
         (self.folder / VERSION_FILE).write_text(SCHEMA_VERSION + "\n")
         self._ix = ix
         return ix
+
+    @contextmanager
+    def rebuilding(self) -> Iterator[SearchIndex]:
+        """A new index, built beside this one, that takes its place only when the block
+        ends without an exception: until then searches use this one, and an
+        interrupted rebuild leaves it as it was."""
+        aside = SearchIndex(self._aside)
+        aside.create()
+        try:
+            yield aside
+        except BaseException:
+            aside.close()
+            shutil.rmtree(self._aside, ignore_errors=True)
+            raise
+        aside.close()
+        (self._aside / COMPLETE_FILE).touch()
+        with self.searching:
+            self.close()
+            shutil.rmtree(self._previous, ignore_errors=True)
+            if self.folder.exists():
+                self.folder.rename(self._previous)
+            self._finish_swap()
+
+    def _finish_swap(self) -> None:
+        """Complete a swap that a crash interrupted: a complete new index takes the
+        place of a missing one, else the previous one comes back. (What an
+        interrupted build left beside is removed by the next rebuild.)"""
+        try:
+            if not self.folder.exists():
+                if (self._aside / COMPLETE_FILE).is_file():
+                    self._aside.rename(self.folder)
+                    (self.folder / COMPLETE_FILE).unlink(missing_ok=True)
+                elif self._previous.is_dir():
+                    self._previous.rename(self.folder)
+        except FileNotFoundError:  # another process completed it
+            pass
+        if self._previous.exists() and self.folder.exists():
+            shutil.rmtree(self._previous, ignore_errors=True)
 
     def doc_count(self) -> int:
         return self.open().doc_count()
