@@ -35,6 +35,7 @@ from archive_tool.ledger import Ledger
 from archive_tool.lockfile import DaemonLock
 from archive_tool.outside import CallerFiles, LocalFiles
 from archive_tool.reconcile import sha256_in
+from archive_tool.recordcache import RecordCache
 from archive_tool.records import (
     CLIENT_ID,
     CORRESPONDENCE,
@@ -53,11 +54,12 @@ from archive_tool.versions import VersionStore
 
 @dataclass
 class Shared:
-    """What the archive service keeps between requests: the warm index, one writer at
-    a time, and who wrote which file through a command (a direct edit in the shared
-    folder has no known author)."""
+    """What the archive service keeps between requests: the warm index, the client
+    records while unchanged, one writer at a time, and who wrote which file through
+    a command (a direct edit in the shared folder has no known author)."""
 
     index: SearchIndex
+    records: RecordCache = dataclass_field(default_factory=RecordCache)
     writer: threading.Lock = dataclass_field(default_factory=threading.Lock)
     authors: dict[tuple[str, str], str] = dataclass_field(default_factory=dict)
 
@@ -223,8 +225,10 @@ class Archive:
                           staff_id=user.staff_id)
 
     def unchecked_records(self) -> list[Client]:
-        """Every client's record as visibility reads it, schemas not applied (the web
-        page's service keeps them between requests: web/visibility.py)."""
+        """Every client's record as visibility reads it, schemas not applied (the
+        service keeps them between requests)."""
+        if self.in_service:
+            return self.shared.records.clients(self.root)
         return load_clients(self.root, check=False)
 
     def last_contact(self, client: Client) -> date | None:

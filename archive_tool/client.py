@@ -50,22 +50,23 @@ def command_of(argv: list[str]) -> tuple[str | None, str | None]:
 
 
 def forward(argv: list[str]) -> int | None:
-    """The exit code of the command run by the service, or None to run it here."""
-    if any(a in HELP for a in argv):
-        return None
+    """The exit code of the command run by the service, or None to run it here. Help
+    comes from the service too when it answers (it has every command loaded),
+    and from this process when it does not."""
     archive, command = command_of(argv)
-    if command is None or command in LOCAL_COMMANDS:
+    asks_help = any(a in HELP for a in argv)
+    if command in LOCAL_COMMANDS or (command is None and not asks_help):
         return None
     try:
         root = find_root(archive)
         address = service_address(root)
     except AccessDenied as e:
-        return _fail(str(e), e.exit_code)
+        return None if asks_help else _fail(str(e), e.exit_code)
     except ArchiveError:
         return None  # the in-process path says the same, in its words
     if address is None:
         return None
-    return run(address, root, argv)
+    return run(address, root, argv, optional=asks_help)
 
 
 def _fail(message: str, code: int) -> int:
@@ -79,14 +80,16 @@ def _not_answering(address: ServiceAddress, why: str) -> int:
                    ).format(socket=address.socket, reason=why), ExitCode.UNAVAILABLE)
 
 
-def run(address: ServiceAddress, root: Path, argv: list[str]) -> int:
+def run(address: ServiceAddress, root: Path, argv: list[str],
+        optional: bool = False) -> int | None:
+    """The command's exit code; None when an optional request finds no service."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(CONNECT_SECONDS)
     try:
         sock.connect(address.socket)
     except OSError as e:
         sock.close()
-        return _not_answering(address, e.strerror or str(e))
+        return None if optional else _not_answering(address, e.strerror or str(e))
     sock.settimeout(ANSWER_SECONDS)
     channel = Channel(sock)
     try:

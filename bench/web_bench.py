@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import re
@@ -138,6 +139,27 @@ def load(port: int, people: list[tuple[str, str]], seconds: float,
     return times, errors[0], time.monotonic() - start
 
 
+def files_in(root: Path) -> int:
+    return sum(len(names) for _, _, names in os.walk(root / "clients"))
+
+
+def startup_pass_done(root: Path, files: int) -> bool:
+    """The daemon runs, has reconciled everything since it started (its status) and
+    catalogued every file (those just written wait for a later pass)."""
+    done = subprocess.run([sys.executable, "-m", "archive_tool", "-A", str(root), "--json",
+                           "status"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "ARCHIVE_TOOL_LANG": "en"})
+    try:
+        d = json.loads(done.stdout).get("daemon") or {}
+    except ValueError:
+        return False
+    from archive_tool.archive import Archive
+
+    return bool(d.get("running") and d.get("last_reconcile") and d.get("started")
+                and d["last_reconcile"] >= d["started"]
+                and Archive(root, system=True).catalog.count() >= files)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="about 1k documents, 15 s of load")
@@ -181,8 +203,9 @@ def main() -> None:
         with log.open("wb") as f:
             daemon = subprocess.Popen([sys.executable, "-m", "archive_tool", "-A", str(root),
                                        "daemon", "--web", f"127.0.0.1:{port}"],
-                                      stdout=f, stderr=f)
-        while "watching" not in log.read_text():
+                                      stdout=f, stderr=f,
+                                      env={**os.environ, "ARCHIVE_TOOL_LANG": "en"})
+        while not startup_pass_done(root, files_in(root)):
             if daemon.poll() is not None or time.monotonic() - t > 3600:
                 raise SystemExit("the service did not start:\n" + log.read_text())
             time.sleep(0.5)

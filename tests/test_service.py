@@ -376,6 +376,19 @@ def test_unknown_login_is_told_so(team):
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
 
 
+def test_help_comes_with_or_without_the_service(team):
+    served = {role: team.cli(role, "search", "--help", json_out=False)
+              for role in ("pedro", "outsider")}
+    for result in served.values():
+        assert result.returncode == 0 and "--sort" in result.stdout, result.stderr
+    team.stop()
+    try:
+        local = team.cli("pedro", "search", "--help", json_out=False)
+    finally:
+        team.start()
+    assert local.returncode == 0 and local.stdout == served["pedro"].stdout
+
+
 def test_no_service_one_line_exit_6(team):
     team.stop()
     try:
@@ -383,5 +396,6 @@ def test_no_service_one_line_exit_6(team):
         assert result.returncode == 6
         assert result.stderr.startswith("error: the archive service is not answering (")
         assert result.stderr.count("\n") == 1
+        assert team.cli("pedro", "--help", json_out=False).returncode == 0
     finally:
         team.start()

@@ -59,11 +59,9 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     _speak(sys.argv[1:])
-    code = None
-    if not any(a in ("-h", "--help") for a in sys.argv[1:]):  # help is always local
-        from archive_tool.client import forward
+    from archive_tool.client import forward
 
-        code = forward(sys.argv[1:])
+    code = forward(sys.argv[1:])
     if code is None:
         load().main(prog_name="archive-tool")
         code = 0  # pragma: no cover

@@ -11,6 +11,7 @@ from archive_tool.archive import Shared
 from archive_tool.cli.app import Caller, Session
 from archive_tool.client import LOCAL_COMMANDS, command_of
 from archive_tool.errors import ExitCode
+from archive_tool.i18n import _
 from archive_tool.locate import archive_language
 from archive_tool.server import Connection, Handler, Request
 
@@ -21,13 +22,15 @@ def handler(root: Path, shared: Shared, service_user: str | None) -> Handler:
 
         i18n.use(i18n.choose(archive_language(root), request.lang))
         if Path(request.root).resolve() != root:
-            connection.write("stderr", f"error: this archive service keeps {root}, not"
-                                       f" {request.root}; check archive.yaml's service\n")
+            connection.write("stderr", _("error: {message}").format(message=_(
+                "this archive service keeps {root}, not {asked}; check archive.yaml's"
+                " service").format(root=root, asked=request.root)) + "\n")
             return ExitCode.USAGE
-        _, command = command_of(request.argv)
+        command = command_of(request.argv)[1]
         if command in LOCAL_COMMANDS:
-            connection.write("stderr", f"error: '{command}' runs on the file server itself,"
-                                       " not through the archive service\n")
+            connection.write("stderr", _("error: {message}").format(message=_(
+                "'{command}' runs on the file server itself, not through the archive"
+                " service").format(command=command)) + "\n")
             return ExitCode.USAGE
         peer = connection.peer
         system = peer.uid == 0 or peer.login == service_user

@@ -26,7 +26,6 @@ from archive_tool.outside import CallerFiles
 from archive_tool.web import labels
 from archive_tool.web.sessions import Sessions, WebSession
 from archive_tool.web.signin import PAM_SERVICE, Guard
-from archive_tool.web.visibility import RecordCache, WebArchive
 
 log = logging.getLogger("archive_tool.web")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -138,7 +137,6 @@ class WebApp:
         self.guard = guard or Guard()
         self.sessions = sessions or Sessions()
         self.check_password = check_password or signin.check_password
-        self.records = RecordCache()
         self.rules = Map([Rule(path, endpoint=name, methods=methods)
                           for path, name, methods in pages.ROUTES], strict_slashes=False)
         self.handlers = pages.HANDLERS
@@ -255,10 +253,8 @@ class WebApp:
     def archive_for(self, login: str) -> Archive:
         """The archive as this person sees it, for one request: staff.yaml and
         archive.yaml read again; the client records kept while unchanged."""
-        archive = WebArchive(self.root, login=login, system=False, shared=self.shared,
-                             outside=NO_FILES)
-        archive.record_cache = self.records
-        return archive
+        return Archive(self.root, login=login, system=False, shared=self.shared,
+                       outside=NO_FILES)
 
     def static(self, name: str) -> Response:
         files = {p.name: p for p in STATIC.iterdir()}

@@ -1,7 +1,7 @@
-"""Who may see which client, for a service answering many searches: the client
-records are read again only when their client.yaml changed (its size, times and
-inode), so a non-admin's search does not parse every record each time, and a
-reassignment still counts from the next search on."""
+"""The client records as the archive service keeps them between requests: a record
+is read again only when its client.yaml changed (its size, times and inode), so
+that working out what a member may see does not parse every record each time,
+and a reassignment still counts from the next request on."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import copy
 import os
 import threading
 from collections import defaultdict
+from pathlib import Path
 
-from archive_tool.archive import Archive
 from archive_tool.config import CLIENTS_DIR
 from archive_tool.files import folder_fd
 from archive_tool.records import CLIENT_FILE, Client, client_folders, load_client
@@ -23,13 +23,12 @@ class RecordCache:
         self.lock = threading.Lock()
         self.by_folder: dict[str, tuple[Key, Client]] = {}
 
-    def clients(self, archive: Archive) -> list[Client]:
+    def clients(self, root: Path) -> list[Client]:
         """Every client folder's record (unchecked, as Archive.visibility reads them),
         each knowing the other folders that claim its id; copies, so that what one
         request learns about them (confirmed grants) stays with that request."""
-        root = archive.root
         folders = list(client_folders(root))
-        keys = _keys(archive, [folder.name for _, folder in folders])
+        keys = _keys(root, [folder.name for _, folder in folders])
         found = []
         with self.lock:
             for (client_id, folder), key in zip(folders, keys, strict=True):
@@ -49,9 +48,9 @@ class RecordCache:
         return found
 
 
-def _keys(archive: Archive, names: list[str]) -> list[Key]:
+def _keys(root: Path, names: list[str]) -> list[Key]:
     try:
-        fd = folder_fd(archive.root, CLIENTS_DIR)
+        fd = folder_fd(root, CLIENTS_DIR)
     except OSError:
         return [None] * len(names)
     keys: list[Key] = []
@@ -66,14 +65,3 @@ def _keys(archive: Archive, names: list[str]) -> list[Key]:
         os.close(fd)
     return keys
 
-
-class WebArchive(Archive):
-    """The archive for one request of the web page: Archive itself, its client
-    records read through the service's RecordCache (the rules are Archive's)."""
-
-    record_cache: RecordCache | None = None
-
-    def unchecked_records(self) -> list[Client]:
-        if self.record_cache is None:
-            return super().unchecked_records()
-        return self.record_cache.clients(self)
