@@ -12,13 +12,15 @@ import errno
 import os
 import socket
 import sys
-from pathlib import Path
 
 from archive_tool.errors import AccessDenied, ArchiveError, ExitCode
 from archive_tool.i18n import _
 from archive_tool.locate import ServiceAddress, find_root, service_address
-from archive_tool.outside import LocalFiles
 from archive_tool.protocol import VERSION, Channel, ProtocolError, read_chunks
+
+TYPE_CHECKING = False  # typing and pathlib would cost more than the rest of a request
+if TYPE_CHECKING:
+    from archive_tool.outside import LocalFiles
 
 LOCAL_COMMANDS = ("init", "setup", "daemon")
 HELP = ("-h", "--help")
@@ -80,7 +82,7 @@ def _not_answering(address: ServiceAddress, why: str) -> int:
                    ).format(socket=address.socket, reason=why), ExitCode.UNAVAILABLE)
 
 
-def run(address: ServiceAddress, root: Path, argv: list[str],
+def run(address: ServiceAddress, root: str | os.PathLike, argv: list[str],
         optional: bool = False) -> int | None:
     """The command's exit code; None when an optional request finds no service."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -93,8 +95,8 @@ def run(address: ServiceAddress, root: Path, argv: list[str],
     sock.settimeout(ANSWER_SECONDS)
     channel = Channel(sock)
     try:
-        channel.send({"v": VERSION, "op": "run", "argv": argv, "root": str(root),
-                      "cwd": str(Path.cwd()),
+        channel.send({"v": VERSION, "op": "run", "argv": argv, "root": os.fspath(root),
+                      "cwd": os.getcwd(),
                       "lang": os.environ.get("ARCHIVE_TOOL_LANG"),
                       "tty": {"stdout": sys.stdout.isatty(), "stderr": sys.stderr.isatty()}})
         return _converse(channel)
@@ -108,7 +110,7 @@ def run(address: ServiceAddress, root: Path, argv: list[str],
 
 
 def _converse(channel: Channel) -> int:
-    files = LocalFiles()
+    files: LocalFiles | None = None
     while True:
         message = channel.receive()
         op = message.get("op")
@@ -117,6 +119,10 @@ def _converse(channel: Channel) -> int:
             stream.write(str(message.get("text", "")))
             stream.flush()
         elif op == "call":
+            if files is None:
+                from archive_tool.outside import LocalFiles
+
+                files = LocalFiles()
             _call(channel, files, str(message.get("fn")), message.get("args") or {})
         elif op == "exit":
             return int(message.get("code", ExitCode.FINDINGS))

@@ -114,7 +114,7 @@ def find_root(explicit: str | os.PathLike | None = None,
               cwd: Path | None = None) -> Path:
     """The archive root: --archive, else $ARCHIVE_TOOL_ROOT, else the nearest
     folder upward from cwd holding archive.yaml."""
-    return locate.find_root(explicit, environ, cwd)
+    return Path(locate.find_root(explicit, environ, cwd))
 
 
 def load_settings(root: Path) -> Settings:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 
 TYPE_CHECKING = False  # importing typing costs a tenth of a command's start
 if TYPE_CHECKING:
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 DOMAIN = "archive_tool"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "locale")
 LANGUAGES = ("es", "en")
 DEFAULT = "es"
 LANG_ENV = "ARCHIVE_TOOL_LANG"

@@ -7,8 +7,7 @@ goes to the archive service (design §7) or runs in-process.
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
+import stat
 
 from archive_tool.errors import AccessDenied, NotFound
 from archive_tool.i18n import _
@@ -22,9 +21,6 @@ ARCHIVE_FILE = "archive.yaml"
 ROOT_ENV = "ARCHIVE_TOOL_ROOT"
 SOCKET_DIR = "/run/archive-tool"
 
-_TOP_KEY = re.compile(r"^service\s*:(.*)$")
-_FLOW = re.compile(r"^\{(.*)\}$")
-_PAIR = re.compile(r"^\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
 
 
 class ServiceAddress:
@@ -37,31 +33,40 @@ class ServiceAddress:
 
 def find_root(explicit: str | os.PathLike | None = None,
               environ: Mapping[str, str] = os.environ,
-              cwd: Path | None = None) -> Path:
-    """The archive root: --archive, else $ARCHIVE_TOOL_ROOT, else the nearest
-    folder upward from cwd holding archive.yaml."""
+              cwd: str | os.PathLike | None = None) -> str:
+    """The archive root, resolved: --archive, else $ARCHIVE_TOOL_ROOT, else the
+    nearest folder upward from cwd holding archive.yaml. (Paths as strings: this
+    runs before every command, and pathlib costs more than the rest of it.)"""
     given = explicit or environ.get(ROOT_ENV)
     if given:
-        root = Path(given).expanduser().resolve()
-        if not _visible(root / ARCHIVE_FILE):
+        root = os.path.realpath(os.path.expanduser(os.fspath(given)))
+        if not _visible(root):
             raise NotFound(_("{root}: no {file} here; create an archive with 'archive-tool"
                              " init PATH'").format(root=root, file=ARCHIVE_FILE))
         return root
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if _visible(folder / ARCHIVE_FILE):
+    here = os.path.realpath(os.fspath(cwd) if cwd is not None else os.getcwd())
+    folder = here
+    while True:
+        if _visible(folder):
             return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
     raise NotFound(_("no {file} in {here} or any folder above it; pass --archive PATH or"
                      " create one with 'archive-tool init PATH'").format(
                          file=ARCHIVE_FILE, here=here))
 
 
-def _visible(path: Path) -> bool:
+def _visible(folder: str) -> bool:
+    """The folder holds an archive.yaml (AccessDenied when it may not be looked in)."""
     try:
-        return path.is_file()
+        return stat.S_ISREG(os.stat(os.path.join(folder, ARCHIVE_FILE)).st_mode)
     except PermissionError:
         raise AccessDenied(_("{folder}: you may not use this archive; ask the information"
-                             " department for access").format(folder=path.parent)) from None
+                             " department for access").format(folder=folder)) from None
+    except (OSError, ValueError):
+        return False
 
 
 def _scalar(text: str) -> str:
@@ -71,36 +76,59 @@ def _scalar(text: str) -> str:
     return text
 
 
-def service_address(root: Path) -> ServiceAddress | None:
+def _pair(text: str) -> tuple[str, str] | None:
+    """`key: value` with a plain key, or None."""
+    key, colon, value = text.partition(":")
+    key = key.strip()
+    if not colon or not key or not all(c.isascii() and (c.isalpha() or c == "_")
+                                       for c in key):
+        return None
+    return key, value.strip()
+
+
+def _top_value(line: str, key: str) -> str | None:
+    """The value of a top-level `key:` line, or None when the line is another."""
+    if not line.startswith(key):
+        return None
+    rest = line[len(key):].lstrip(" \t")
+    return rest[1:] if rest.startswith(":") else None
+
+
+def _read(root: str | os.PathLike) -> str:
+    with open(os.path.join(root, ARCHIVE_FILE), encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def service_address(root: str | os.PathLike) -> ServiceAddress | None:
     """The service named in archive.yaml (`service: {user, socket}`), or None.
     Reads the block or flow form that `setup` writes and people keep."""
+    path = os.path.join(root, ARCHIVE_FILE)
     try:
-        text = (root / ARCHIVE_FILE).read_text(encoding="utf-8", errors="replace")
+        text = _read(root)
     except PermissionError:
         raise AccessDenied(_("{path}: you may not read this archive; ask the information"
-                             " department for access").format(path=root / ARCHIVE_FILE)
-                           ) from None
+                             " department for access").format(path=path)) from None
     except OSError as e:
-        raise NotFound(f"{root / ARCHIVE_FILE}: {e.strerror or e}") from None
+        raise NotFound(f"{path}: {e.strerror or e}") from None
     lines = text.splitlines()
     for n, line in enumerate(lines):
-        m = _TOP_KEY.match(line)
-        if not m:
+        found = _top_value(line, "service")
+        if found is None:
             continue
         values: dict[str, str] = {}
-        rest = _scalar(m.group(1))
-        if flow := _FLOW.match(rest):
-            for part in flow.group(1).split(","):
-                if pair := _PAIR.match(part):
-                    values[pair.group(1)] = _scalar(pair.group(2))
+        rest = _scalar(found)
+        if len(rest) >= 2 and rest[0] == "{" and rest[-1] == "}":
+            for part in rest[1:-1].split(","):
+                if pair := _pair(part):
+                    values[pair[0]] = _scalar(pair[1])
         elif rest in ("", "~", "null"):
             for inner in lines[n + 1:]:
                 if inner.strip() == "" or inner.lstrip().startswith("#"):
                     continue
                 if not inner[:1].isspace():
                     break
-                if pair := _PAIR.match(inner):
-                    values[pair.group(1)] = _scalar(pair.group(2))
+                if pair := _pair(inner):
+                    values[pair[0]] = _scalar(pair[1])
         user = values.get("user")
         if not user:
             return None
@@ -108,23 +136,29 @@ def service_address(root: Path) -> ServiceAddress | None:
     return None
 
 
-def archive_language(root: Path) -> str | None:
+def archive_language(root: str | os.PathLike) -> str | None:
     """archive.yaml's `language`, or None when it cannot be read."""
     try:
-        text = (root / ARCHIVE_FILE).read_text(encoding="utf-8", errors="replace")
+        return _top_scalar(_read(root), "language")
     except OSError:
         return None
-    m = re.search(r"^language\s*:\s*(.+)$", text, re.MULTILINE)
-    return _scalar(m.group(1)) if m else None
+
+
+def _top_scalar(text: str, key: str) -> str | None:
+    for line in text.splitlines():
+        value = _top_value(line, key)
+        if value is not None and value.strip():
+            return _scalar(value)
+    return None
 
 
 def default_socket(archive_text: str) -> str:
     """/run/archive-tool/<slug of the archive's name>.sock"""
-    m = re.search(r"^name\s*:\s*(.+)$", archive_text, re.MULTILINE)
-    return f"{SOCKET_DIR}/{name_slug(_scalar(m.group(1)) if m else 'archive')}.sock"
+    return f"{SOCKET_DIR}/{name_slug(_top_scalar(archive_text, 'name') or 'archive')}.sock"
 
 
 def name_slug(name: str) -> str:
+    import re
     import unicodedata
 
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()

@@ -145,3 +145,23 @@ def test_byte_streams_round_trip(tmp_path):
         sender.join()
     assert got == data
     assert list(read_chunks(__import__("io").BytesIO(b""))) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("name: A\nservice:\n  user: svc  # the account\n  socket: /run/x.sock\n",
+     ("svc", "/run/x.sock")),
+    ("name: A\nservice: {user: svc, socket: '/run/y.sock'}\n", ("svc", "/run/y.sock")),
+    ("name: Clientes Á\nservice:\n  # who\n\n  user: \"svc\"\nlanguage: en\n",
+     ("svc", "/run/archive-tool/clientes-a.sock")),
+    ("name: A\nservice_user: svc\n", None),
+    ("name: A\nservice: ~\n", None),
+])
+def test_the_service_is_read_from_archive_yaml_as_people_write_it(tmp_path, text, expected):
+    from archive_tool.locate import find_root, service_address
+
+    (tmp_path / "archive.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "a/b").mkdir(parents=True)
+    root = find_root(None, {}, tmp_path / "a/b")
+    assert root == str(tmp_path.resolve())
+    found = service_address(root)
+    assert ((found.user, found.socket) if found else None) == expected

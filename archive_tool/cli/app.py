@@ -16,7 +16,6 @@ import click
 from archive_tool import i18n
 from archive_tool.errors import ArchiveError, ExitCode
 from archive_tool.i18n import N_, _
-from archive_tool.locate import find_root
 from archive_tool.printable import printable
 
 if TYPE_CHECKING:
@@ -51,6 +50,7 @@ class Session:
     @cached_property
     def archive(self) -> Archive:
         from archive_tool.archive import Archive
+        from archive_tool.config import find_root
 
         if self.caller is not None:
             c = self.caller
