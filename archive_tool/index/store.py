@@ -19,6 +19,7 @@ from whoosh.codec import whoosh3
 from whoosh.index import LockError
 
 from archive_tool.errors import Conflict
+from archive_tool.i18n import _
 from archive_tool.index.fields import SCHEMA_VERSION, make_schema, to_document
 from archive_tool.index.vocabulary import Vocabulary
 
@@ -98,6 +99,7 @@ class SearchIndex:
 
     def current(self) -> bool:
         """The index exists and has the schema of this version of the tool."""
+        self._finish_swap()
         try:
             return self.exists() and (self.folder / VERSION_FILE).read_text().strip() \
                 == SCHEMA_VERSION
@@ -109,14 +111,14 @@ class SearchIndex:
         with a warning, and the caller reindexes."""
         if self._ix is not None:
             return self._ix
-        self._finish_swap()
         if self.current():
             self._ix, damage = _try_open(self.folder)
             if self._ix is not None:
                 return self._ix
-            self.warnings.append(f"{self.folder}: the index is damaged ({damage}); rebuilding")
+            self.warnings.append(_("{folder}: the index is damaged ({damage}); rebuilding")
+                                 .format(folder=self.folder, damage=damage))
         elif self.exists():
-            self.warnings.append("the index was made by another version; rebuilding")
+            self.warnings.append(_("the index was made by another version; rebuilding"))
         self._ix = self.create()
         return self._ix
 
