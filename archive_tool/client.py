@@ -138,7 +138,7 @@ def _call(channel: Channel, files: LocalFiles, fn: str, args: dict) -> None:
         try:
             files.write_new(path, chunks, overwrite=args.get("overwrite") is True)
         except OSError as e:
-            for _ in chunks:  # what is left of the stream, if anything
+            for _chunk in chunks:  # what is left of the stream, if anything
                 pass
             channel.send(_error(e, path))
             return

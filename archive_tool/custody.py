@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from archive_tool.archive import Archive
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
 from archive_tool.files import copy_into, file_in
+from archive_tool.i18n import _
 from archive_tool.ledger import Checkin, Checkout, inside
 from archive_tool.protocol import read_chunks
 from archive_tool.reconcile import scan, sha256_in
@@ -35,11 +36,12 @@ def _client_files(archive: Archive, client, paths: list[str]) -> list[str]:
         try:
             full = inside(client.folder, given)
         except ValueError:
-            raise UsageError(f"{given}: give a path inside the client's folder, without '..',"
-                             " absolute paths or links") from None
+            raise UsageError(_("{path}: give a path inside the client's folder, without"
+                               " '..', absolute paths or links").format(path=given)) from None
         rel = full.relative_to(archive.root).as_posix()
         if not full.is_file() or rel in hidden:
-            raise NotFound(f"{given}: no such file in {client.relpath}")
+            raise NotFound(_("{path}: no such file in {folder}").format(
+                path=given, folder=client.relpath))
         out.append(rel)
     return out
 
@@ -49,31 +51,35 @@ def checkout(archive: Archive, client_id: str, paths: list[str], to: Path, edit:
     client = archive.client(client_id, "checkout")
     days = days or archive.settings.policy.checkout_max_days
     if days > archive.settings.policy.checkout_max_days and not archive.user.is_admin:
-        raise UsageError(f"check-outs last at most {archive.settings.policy.checkout_max_days}"
-                         " days; ask the information department for longer")
+        raise UsageError(_("check-outs last at most {days} days; ask the information"
+                           " department for longer").format(
+                               days=archive.settings.policy.checkout_max_days))
     files = _client_files(archive, client, paths)
     if edit:
         for path in files:
             held = archive.ledger.open_edit(path)
             if held:
                 archive.record("checkout", client=client_id, path=path, outcome="conflict")
-                raise Conflict(f"{path} is checked out for editing by {held.login}"
-                               f" ({held.staff or 'unknown staff'}) until {held.due}")
+                raise Conflict(_("{path} is checked out for editing by {login} ({staff})"
+                                 " until {due}").format(
+                    path=path, login=held.login, staff=held.staff or _("unknown staff"),
+                    due=held.due))
     folder = Path(archive.outside.resolve(str(to)))
     done = []
     for path in files:
         dest = folder / Path(path).relative_to(CLIENTS_DIR)
         if edit and archive.ledger.open_edit(path):
-            raise Conflict(f"{path} was just checked out for editing by someone else")
+            raise Conflict(_("{path} was just checked out for editing by someone else")
+                           .format(path=path))
         sha = sha256_in(archive.root, path)
-        _send_out(archive, path, str(dest), "check out to an empty folder")
+        _send_out(archive, path, str(dest), _("check out to an empty folder"))
         co = archive.ledger.add(client_id, path, str(dest), archive.user.staff_id,
                                 archive.user.login, archive.today, days, purpose, sha, edit)
         if co is None:
             held = archive.ledger.open_edit(path)
-            raise Conflict(f"{path} was just checked out for editing by"
-                           f" {held.login if held else 'someone else'}; {dest} is a plain"
-                           " copy, not checked out")
+            raise Conflict(_("{path} was just checked out for editing by {login}; {dest} is"
+                             " a plain copy, not checked out").format(
+                path=path, login=held.login if held else _("someone else"), dest=dest))
         archive.record("checkout", client=client_id, path=path,
                        detail=f"{'edit' if edit else 'read'} to {dest} until {co.due}"
                               f"; purpose: {purpose or '-'}")
@@ -88,17 +94,19 @@ def _send_out(archive: Archive, path: str, dest: str, hint: str) -> None:
         try:
             archive.outside.write_new(dest, read_chunks(inp))
         except FileExistsError:
-            raise Conflict(f"{dest} already exists; {hint}") from None
+            raise Conflict(_("{dest} already exists; {hint}").format(dest=dest, hint=hint)
+                           ) from None
 
 
 def _open_checkout(archive: Archive, copy: Path) -> Checkout:
     co = archive.ledger.by_dest(archive.outside.resolve(str(copy)))
     if co is None:
-        raise NotFound(f"{copy}: not an open check-out; see 'archive-tool checkouts'")
+        raise NotFound(_("{copy}: not an open check-out; see 'archive-tool checkouts'")
+                       .format(copy=copy))
     if co.login != archive.user.login and not archive.user.is_admin:
         archive.record("checkin", client=co.client_id, path=co.path, outcome="denied")
-        raise AccessDenied(f"{copy} was checked out by {co.login}; only they or an admin"
-                           " may check it in")
+        raise AccessDenied(_("{copy} was checked out by {login}; only they or an admin may"
+                             " check it in").format(copy=copy, login=co.login))
     return co
 
 
@@ -109,13 +117,14 @@ def checkin(archive: Archive, copies: list[Path], note: str | None = None,
     is staged complete in .archive/ first, and a restart finishes what a kill cut."""
     archive.require("checkin")
     if force and not archive.user.is_admin:
-        raise AccessDenied("--force is for the information department's administrators")
+        raise AccessDenied(_("--force is for the information department's administrators"))
     finish_checkins(archive)
     done = []
     for copy in copies:
         co = _open_checkout(archive, copy)
         if archive.outside.kind(str(copy)) != "file":
-            raise NotFound(f"{copy}: the checked-out copy is gone; use --cancel to release it")
+            raise NotFound(_("{copy}: the checked-out copy is gone; use --cancel to release"
+                             " it").format(copy=copy))
         try:
             current: str | None = sha256_in(archive.root, co.path)
         except FileNotFoundError:
@@ -125,9 +134,10 @@ def checkin(archive: Archive, copies: list[Path], note: str | None = None,
             if not force:
                 archive.record("checkin", client=co.client_id, path=co.path,
                                outcome="conflict")
-                raise Conflict(f"{co.path} changed in the archive since it was checked out;"
-                               f" nothing was replaced and both versions are kept (yours: "
-                               f"{copy}); an admin may check it in with --force")
+                raise Conflict(_("{path} changed in the archive since it was checked out;"
+                                 " nothing was replaced and both versions are kept (yours:"
+                                 " {copy}); an admin may check it in with --force").format(
+                    path=co.path, copy=copy))
             forced = True
         if not co.edit:
             archive.ledger.close(co, "forced" if forced else "returned", note)
@@ -281,26 +291,26 @@ def _archive_path(archive: Archive, given: str) -> tuple[str, Client]:
         try:
             given_path = given_path.relative_to(archive.root)
         except ValueError:
-            raise UsageError(f"{given}: not inside the archive") from None
+            raise UsageError(_("{path}: not inside the archive").format(path=given)) from None
     parts = given_path.parts
     folder = CLIENT_FOLDER.match(parts[1]) if len(parts) >= 3 else None
     if ".." in parts or folder is None or parts[0] != CLIENTS_DIR:
-        raise UsageError(f"{given}: give a file's path inside a client folder"
-                         " (clients/CL-0001-x/...), without '..'")
+        raise UsageError(_("{path}: give a file's path inside a client folder"
+                           " (clients/CL-0001-x/...), without '..'").format(path=given))
     client = archive.client(folder.group(1), "versions")
     path = given_path.as_posix()
     if client.folder.name != parts[1] or path in archive.hidden_paths(client):
         archive.record("versions", client=client.id, path=path, outcome="not-found")
-        raise NotFound(f"{path}: no stored versions")
+        raise NotFound(_("{path}: no stored versions").format(path=path))
     return path, client
 
 
 def versions(archive: Archive, given: str) -> list[Version]:
-    path, _ = _archive_path(archive, given)
+    path = _archive_path(archive, given)[0]
     found = archive.versions.history(path)
     archive.record("versions", path=path)
     if not found:
-        raise NotFound(f"{path}: no stored versions")
+        raise NotFound(_("{path}: no stored versions").format(path=path))
     return found
 
 
@@ -320,14 +330,16 @@ def restore(archive: Archive, given: str, n: int | None = None,
             try:
                 archive.outside.write_new(str(dest), read_chunks(inp), overwrite=force)
             except FileExistsError:
-                raise Conflict(f"{dest} already exists; restore to a new name, or replace it"
-                               " with --force") from None
+                raise Conflict(_("{dest} already exists; restore to a new name, or replace"
+                                 " it with --force").format(dest=dest)) from None
     else:
         dest = archive.root / path
         if archive.ledger.open_edit(path):
-            raise Conflict(f"{path} is checked out for editing; check it in or cancel first")
+            raise Conflict(_("{path} is checked out for editing; check it in or cancel"
+                             " first").format(path=path))
         if dest.is_symlink():
-            raise UsageError(f"{path} is a symbolic link; remove it first")
+            raise UsageError(_("{path} is a symbolic link; remove it first").format(
+                path=path))
         if dest.exists():
             archive.versions.keep(dest, path, "restore", archive.user.login)
         archive.versions.write_back(version, path)
@@ -342,8 +354,8 @@ def gc(archive: Archive, keep_days: int | None = None) -> tuple[int, int]:
     archive.require_admin("gc")
     keep_days = keep_days or archive.settings.policy.version_retention_days
     if not keep_days:
-        raise UsageError("every version is kept unless archive.yaml sets"
-                         " policy.version_retention_days (or give --keep-days)")
+        raise UsageError(_("every version is kept unless archive.yaml sets"
+                           " policy.version_retention_days (or give --keep-days)"))
     result = archive.versions.gc(keep_days)
     archive.record("gc", detail=f"kept {keep_days} days: {result[0]} versions forgotten,"
                                 f" {result[1]} blobs deleted")

@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 from archive_tool import ocr
 from archive_tool.files import UnsafePath, file_in, file_nofollow
+from archive_tool.i18n import _
 
 MAX_FILE_BYTES = 200 * 2**20  # larger files are catalogued without text
 MAX_TEXT_CHARS = 5 * 2**20  # text kept per file
@@ -61,8 +62,9 @@ def _pdf(f: BinaryIO) -> str | Extracted:
     except pypdfium2.PdfiumError as e:
         message = str(e)
         if "password" in message.lower():
-            raise ExtractionError("the PDF is encrypted; store an unprotected copy") from e
-        raise ExtractionError(f"not a readable PDF ({message}); is it complete?") from e
+            raise ExtractionError(_("the PDF is encrypted; store an unprotected copy")) from e
+        raise ExtractionError(_("not a readable PDF ({reason}); is it complete?").format(
+            reason=message)) from e
     try:
         parts = []
         scanned = False
@@ -89,12 +91,14 @@ def _check_zip(f: BinaryIO, kind: str, parts: tuple[str, ...]) -> zipfile.ZipFil
     try:
         z = zipfile.ZipFile(f)
     except (zipfile.BadZipFile, OSError) as e:
-        raise ExtractionError(f"not a readable {kind} (bad zip: {e})") from e
+        raise ExtractionError(_("not a readable {kind} (bad zip: {reason})").format(
+            kind=kind, reason=e)) from e
     total = sum(i.file_size for i in z.infolist() if i.filename in parts or
                 i.filename.startswith("word/"))
     if total > MAX_UNZIPPED_BYTES:
         z.close()
-        raise ExtractionError(f"expands to {total / 2**20:.0f} MB (a zip bomb?); not read")
+        raise ExtractionError(_("expands to {mb} MB (a zip bomb?); not read").format(
+            mb=f"{total / 2**20:.0f}"))
     return z
 
 
@@ -106,7 +110,8 @@ def _docx(f: BinaryIO) -> str:
     try:
         d = docx.Document(f)
     except Exception as e:  # python-docx raises several unrelated types
-        raise ExtractionError(f"not a readable DOCX ({type(e).__name__}: {e})") from e
+        raise ExtractionError(_("not a readable DOCX ({reason})").format(
+            reason=f"{type(e).__name__}: {e}")) from e
     parts = [p.text for p in d.paragraphs]
     for table in d.tables:
         for row in table.rows:
@@ -119,7 +124,7 @@ def _odt(f: BinaryIO) -> str:
         try:
             xml = z.read("content.xml").decode("utf-8", "replace")
         except KeyError as e:
-            raise ExtractionError("not an OpenDocument file (no content.xml)") from e
+            raise ExtractionError(_("not an OpenDocument file (no content.xml)")) from e
     xml = re.sub(r"</text:(p|h)>|<text:line-break/>|<text:tab/>", "\n", xml)
     return html.unescape(re.sub(r"<[^>]+>", "", xml))
 
@@ -183,7 +188,8 @@ def _text(f: BinaryIO) -> str | Extracted:
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         return Extracted(raw.decode("cp1252", "replace"),
-                         f"line {line} is not UTF-8; read as Windows-1252: save it as UTF-8")
+                         _("line {line} is not UTF-8; read as Windows-1252: save it as"
+                           " UTF-8").format(line=line))
 
 
 EXTRACTORS: dict[str, Callable[[BinaryIO], str | Extracted]] = {
@@ -242,27 +248,30 @@ def _extract(opener: Callable[[], BinaryIO], suffix: str, max_bytes: int,
         with opener() as f:
             size = os.fstat(f.fileno()).st_size
             if size > max_bytes:
-                return Extracted("", f"{size / 2**20:.0f} MB is over the"
-                                     f" {max_bytes // 2**20} MB extraction limit;"
-                                     " catalogued without text")
+                return Extracted("", _("{mb} MB is over the {limit} MB extraction limit;"
+                                       " catalogued without text").format(
+                    mb=f"{size / 2**20:.0f}", limit=max_bytes // 2**20))
             with _time_limit(max_seconds):
                 result = extractor(f)
     except ExtractionError as e:
         return Extracted("", str(e))
     except TimeoutError:
-        return Extracted("", f"text extraction took over {max_seconds:g} s; skipped")
+        return Extracted("", _("text extraction took over {seconds} s; skipped").format(
+            seconds=f"{max_seconds:g}"))
     except MemoryError:
-        return Extracted("", "text extraction ran out of memory; skipped")
+        return Extracted("", _("text extraction ran out of memory; skipped"))
     except UnsafePath as e:
         return Extracted("", str(e))
     except OSError as e:
-        return Extracted("", f"cannot read the file: {e.strerror or e}")
+        return Extracted("", _("cannot read the file: {reason}").format(
+            reason=e.strerror or e))
     except Exception as e:  # a parser's own bug must not stop the run
-        return Extracted("", f"cannot extract text ({type(e).__name__}: {e})")
+        return Extracted("", _("cannot extract text ({reason})").format(
+            reason=f"{type(e).__name__}: {e}"))
     text, problem, scanned = (result.text, result.problem, result.scanned) if isinstance(
         result, Extracted) else (result, None, False)
     text = text.replace("\x00", "")
     if len(text) > MAX_TEXT_CHARS:
-        return Extracted(text[:MAX_TEXT_CHARS], f"text cut at {MAX_TEXT_CHARS} characters",
-                         scanned)
+        return Extracted(text[:MAX_TEXT_CHARS], _("text cut at {n} characters").format(
+            n=MAX_TEXT_CHARS), scanned)
     return Extracted(text, problem, scanned)

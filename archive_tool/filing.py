@@ -15,8 +15,10 @@ from archive_tool.archive import Archive
 from archive_tool.config import CLIENTS_DIR, STAFF_FILE
 from archive_tool.errors import NotFound, UsageError
 from archive_tool.files import copy_into, folder_fd, free_name, slug, write_atomic, write_in
+from archive_tool.i18n import _
 from archive_tool.records import CLIENT_FILE, CORRESPONDENCE, REPORTS, Client, client_folders
 from archive_tool.statedir import LAST_CLIENT_ID
+from archive_tool.words import shown_date
 
 
 def next_client_id(archive: Archive) -> str:
@@ -35,9 +37,11 @@ def new_client(archive: Archive, name: str, category: str, special_type: str | N
     staff = list(staff or ([] if me is None else [me]))
     for sid in staff:
         if archive.roster.get(sid) is None:
-            raise NotFound(f"staff {sid} is not in {STAFF_FILE}; see its list of staff")
+            raise NotFound(_("staff {id} is not in {file}; see its list of staff").format(
+                id=sid, file=STAFF_FILE))
     if (category == "special") != bool(special_type):
-        raise UsageError("--special-type is required for category special, and only then")
+        raise UsageError(_("--special-type is required for category special, and only"
+                           " then"))
     client_id = next_client_id(archive)
     folder = f"{CLIENTS_DIR}/{client_id}-{slug(name, 30)}"
     text = templates.client_record(client_id, name, category, special_type, tier,
@@ -100,20 +104,22 @@ def log(archive: Archive, client_id: str, kind: str, subject: str, *,
         draft = next((e for e in client.entries if e.path.name == sends
                       and e.data.get("draft") is True), None)
         if draft is None:
-            raise NotFound(f"{sends}: no draft entry of that name in {client.relpath}/"
-                           f"{CORRESPONDENCE}")
+            raise NotFound(_("{name}: no draft entry of that name in {folder}").format(
+                name=sends, folder=f"{client.relpath}/{CORRESPONDENCE}"))
     when = when or archive.today
     if when > archive.today:
-        raise UsageError(f"date {when} is in the future; log contacts once they happen")
+        raise UsageError(_("date {date} is in the future; log contacts once they happen")
+                         .format(date=shown_date(when)))
     me = archive.user.staff_id
     staff = list(staff or ([me] if me else []))
     for sid in staff:
         if archive.roster.get(sid) is None:
-            raise NotFound(f"staff {sid} is not in {STAFF_FILE}")
+            raise NotFound(_("staff {id} is not in {file}; see its list of staff").format(
+                id=sid, file=STAFF_FILE))
     sources = [str(f) for f in files]
     for src in sources:
         if archive.outside.kind(src) != "file":
-            raise NotFound(f"{src}: no such file to attach")
+            raise NotFound(_("{path}: no such file to attach").format(path=src))
     rel = f"{client.relpath}/{CORRESPONDENCE}"
     os.close(folder_fd(archive.root, rel, create=True))
     folder = archive.root / rel

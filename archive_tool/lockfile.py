@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from archive_tool.errors import Conflict
+from archive_tool.i18n import _
 from archive_tool.statedir import DAEMON_LOCK
 
 LOCK_FILE = DAEMON_LOCK
@@ -25,8 +26,11 @@ class DaemonLock:
         except BlockingIOError:
             os.close(fd)
             pid = self.holder()
-            raise Conflict(f"a daemon is already running for {self.path.parent.parent}"
-                           f"{f' (pid {pid})' if pid else ''}; stop it first") from None
+            where = self.path.parent.parent
+            raise Conflict((_("a daemon (pid {pid}) is already running for {archive}; stop it"
+                              " first") if pid else
+                            _("a daemon is already running for {archive}; stop it first"))
+                           .format(pid=pid, archive=where)) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd

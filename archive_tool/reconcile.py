@@ -338,11 +338,11 @@ class Reconciler:
         except OSError:
             is_folder = False
         if not is_folder:
-            raise NotFound(f"{clients} is missing (is the share mounted?);"
-                           " nothing was removed from the index")
+            raise NotFound(_("{folder} is missing (is the share mounted?); nothing was"
+                             " removed from the index").format(folder=clients))
         if not any(client_folders(self.root)) and self.catalog.count():
-            raise NotFound(f"{clients} is empty (is the share mounted?); nothing was removed"
-                           " from the index")
+            raise NotFound(_("{folder} is empty (is the share mounted?); nothing was removed"
+                             " from the index").format(folder=clients))
 
     def _extract(self, jobs: dict[str, str], progress: Progress | None):
         """(hash, Extracted, terms, words) for each job, in order. Work goes to the

@@ -22,6 +22,7 @@ from pathlib import Path, PurePath
 from archive_tool import ocr
 from archive_tool.files import read_in
 from archive_tool.i18n import _, ngettext
+from archive_tool.words import shown_number
 
 log = logging.getLogger("archive_tool.scans")
 
@@ -200,15 +201,18 @@ def drain(root: Path, db_path: Path, stop: Callable[[], bool] = lambda: False,
                 try:
                     data = read_in(root, path, ocr.MAX_BYTES + 1)
                 except OSError as e:  # gone or unreadable now: the next pass sees it
-                    log.warning("%s: cannot read it for OCR (%s)", path, e.strerror or e)
+                    log.warning(_("{path}: cannot read it for OCR ({reason})").format(
+                        path=path, reason=e.strerror or e))
                     continue
                 reading = reader.read(data, PurePath(path).suffix)
                 if reading.failure:
-                    log.warning("%s: OCR failed (%s%s)", path, reading.failure,
-                                f": {reading.detail}" if reading.detail else "")
+                    log.warning(_("{path}: OCR failed ({reason})").format(
+                        path=path, reason=reading.failure + (
+                            f": {reading.detail}" if reading.detail else "")))
                 else:
-                    log.info("%s: OCR read %d of %d pages in %.1f s", path, reading.read,
-                             reading.pages, reading.seconds)
+                    log.info(_("{path}: OCR read {read} of {pages} pages in {seconds} s")
+                             .format(path=path, read=reading.read, pages=reading.pages,
+                                     seconds=shown_number(reading.seconds)))
                 with lock or nullcontext():
                     paths = queue.finish(sha, reading)
                 yield sha, paths

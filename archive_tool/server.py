@@ -154,7 +154,7 @@ class Server:
                     _local.connection = None
                 channel.send({"op": "exit", "code": int(code)})
             except (ProtocolError, OSError) as e:
-                log.info("a connection ended early: %s", e)
+                log.info(_("a connection ended early: {reason}").format(reason=e))
 
     def _request(self, message: dict[str, Any]) -> Request:
         if message.get("v") != VERSION or message.get("op") != "run":

@@ -125,7 +125,7 @@ def _offset_of(searcher) -> int:
     for sub, offset in parent.leaf_searchers():
         if sub is searcher:
             return offset
-    raise ValueError("a searcher that is not a leaf of its parent")
+    raise AssertionError(searcher)  # every searcher here is a leaf of its parent
 
 
 class Segments:

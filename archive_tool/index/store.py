@@ -191,8 +191,8 @@ class SearchIndex:
             else:
                 writer = ix.writer(limitmb=limitmb)
         except LockError as e:
-            raise Conflict("the index is being written by another process (the daemon?);"
-                           " try again when it is done") from e
+            raise Conflict(_("the index is being written by another process (the"
+                             " daemon?); try again when it is done")) from e
         batch = Batch(writer, self.vocabulary)
         try:
             yield batch

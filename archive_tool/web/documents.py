@@ -12,6 +12,7 @@ from typing import BinaryIO
 from archive_tool.archive import Archive
 from archive_tool.errors import NotFound
 from archive_tool.files import file_in
+from archive_tool.i18n import _
 from archive_tool.records import is_ignored
 
 INLINE = {"application/pdf"}  # shown in the browser; every other file is downloaded
@@ -38,16 +39,16 @@ def open_document(archive: Archive, client_id: str, inner: str) -> Document:
     parts = inner.split("/")
     if not inner or any(p in ("", ".", "..") or "\x00" in p for p in parts) \
             or is_ignored(parts[-1], archive.settings.ignore):
-        raise NotFound(f"{client.relpath}/{inner}: no such file")
+        raise NotFound(_("{path}: no such file").format(path=f"{client.relpath}/{inner}"))
     path = f"{client.relpath}/{inner}"
     if path in archive.hidden_paths(client):
         archive.record("show", client=client.id, path=path, outcome="not-found",
                        detail="web")
-        raise NotFound(f"{path}: no such file")
+        raise NotFound(_("{path}: no such file").format(path=path))
     try:
         stream = file_in(archive.root, path)
     except OSError:  # missing, a folder, a link, a device: nothing to show
-        raise NotFound(f"{path}: no such file") from None
+        raise NotFound(_("{path}: no such file").format(path=path)) from None
     try:
         size = os.fstat(stream.fileno()).st_size
         archive.record("show", client=client.id, path=path, detail="web")

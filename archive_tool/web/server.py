@@ -67,7 +67,7 @@ class WebServer:
         self.thread = threading.Thread(target=self.server.run,
                                        name="web", daemon=True)
         self.thread.start()
-        log.info("web page at %s", self.url)
+        log.info(_("web page at {url}").format(url=self.url))
 
     def stop(self) -> None:
         """Finish the requests under way (a few seconds at most) and close."""
