@@ -27,7 +27,7 @@ class DaemonLock:
             os.close(fd)
             pid = self.holder()
             where = self.path.parent.parent
-            raise Conflict((_("a daemon (pid {pid}) is already running for {archive}; stop it"
+            raise Conflict((_("a daemon is already running for {archive} (pid {pid}); stop it"
                               " first") if pid else
                             _("a daemon is already running for {archive}; stop it first"))
                            .format(pid=pid, archive=where)) from None

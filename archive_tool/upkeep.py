@@ -36,6 +36,7 @@ class Upkeep:
         plan = permissions.plan_archive(archive.root, clients, archive.roster,
                                         self.service_user, only=only)
         changed = permissions.apply(plan)
+        archive.forget_clients()  # every record and entry: not to be held until the next pass
         for line in changed:
             log.info(_("permissions: {change}").format(change=line))
         if changed:

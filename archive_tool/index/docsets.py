@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import weakref
 from array import array
 from collections import OrderedDict
 from itertools import accumulate, repeat
@@ -26,7 +25,6 @@ from archive_tool.index.fields import NO_DATE
 _SEGMENTS: OrderedDict[tuple[str, str], array] = OrderedDict()  # (segment, column)
 _SEGMENTS_KEPT = 64
 _lock = threading.Lock()
-_PER_SEARCHER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _column(reader, fieldname: str, typecode: str, default: int, column=None) -> array:
@@ -147,12 +145,12 @@ class Segments:
 
     @classmethod
     def of(cls, searcher) -> Segments:
+        """The searcher's, made once; kept on the searcher itself, so that it goes
+        with it when a commit replaces it."""
         with _lock:
-            found = _PER_SEARCHER.get(searcher)
-        if found is None:
-            found = cls(searcher)
-            with _lock:
-                _PER_SEARCHER[searcher] = found
+            found = getattr(searcher, "_archive_segments", None)
+            if found is None:
+                found = searcher._archive_segments = cls(searcher)
         return found
 
     @property

@@ -16,6 +16,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import multiproc, writing
 from whoosh.codec import whoosh3
+from whoosh.filedb import compound, structfile
 from whoosh.index import LockError
 
 from archive_tool.errors import Conflict
@@ -42,6 +43,58 @@ def _cached_reader(self, fieldname, column):
 
 
 whoosh3.W3PerDocReader._cached_reader = _cached_reader
+
+
+class _Window:
+    """A read-only file over a memory view, without a copy of it."""
+
+    def __init__(self, buf: memoryview):
+        self._buf = buf
+        self._pos = 0
+
+    def read(self, n: int | None = -1) -> bytes:
+        end = len(self._buf) if n is None or n < 0 else min(len(self._buf), self._pos + n)
+        data = self._buf[self._pos:end].tobytes()
+        self._pos = end
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        rest = self._buf[self._pos:].tobytes()
+        end = rest.find(b"\n") + 1 or len(rest)
+        return self.read(end if limit < 0 else min(end, limit))
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        base = (0, self._pos, len(self._buf))[whence]
+        self._pos = max(0, base + pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        pass
+
+
+class _Part(structfile.BufferFile):
+    """A part of a compound segment read in place from the segment's memory map
+    (Whoosh's BufferFile holds a copy of each part it opens: the whole index, in
+    the memory of a long-running reader)."""
+
+    def __init__(self, buf: memoryview, name: str):
+        super().__init__(b"", name=name)
+        self._buf = buf
+        self.file = _Window(buf)
+
+
+def _open_part(self, name, *args, **kwargs):
+    if self._source is None or self.is_closed:
+        return _open_compound_part(self, name, *args, **kwargs)
+    offset, length = self.range(name)
+    return _Part(memoryview(self._source)[offset:offset + length], name)
+
+
+_open_compound_part = compound.CompoundStorage.open_file
+compound.CompoundStorage.open_file = _open_part
 
 
 def _die_with_parent() -> None:
