@@ -541,7 +541,8 @@ def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) 
                 codes.setdefault(kind, []).append(code)
         bad = {k: sum(c not in (0, 1) for c in v) for k, v in codes.items()}
         bare = time_runs([[sys.executable, "-c", "pass"]] * 20)
-        helps = time_runs([[*cmd, "--help"]] * 20)
+        helps = time_runs([[*cmd, "-A", str(root), "--help"]] * 20)  # the service answers
+        local_helps = time_runs([[*cmd, "--help"]] * 20)  # from here: no archive, click
 
         rg: dict[str, list[float]] = {}
         if shutil.which("rg"):
@@ -606,7 +607,9 @@ def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) 
         if bad.get(kind):
             notes.append(f"{bad[kind]} errors")
         out(row + ("  " + "; ".join(notes) if notes else "") + "\n")
-    out(f"{'--help':8} {ms(helps):>22}\n")
+    out(f"{'--help':8} {ms(helps):>22}   (archive-tool -A ROOT --help: from the service)\n")
+    out(f"{'--help':8} {ms(local_helps):>22}   (archive-tool --help outside any archive:"
+        " rendered by this process)\n")
     out(f"{'python':8} {ms(bare):>22}   (bare interpreter start: {sys.executable} -c pass)\n")
     out("service only: the same request over the socket from a warm client in this process\n"
         "(CLI minus it = the client process's start, imports and exit).\n")
@@ -642,9 +645,10 @@ def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) 
         v = pct(whole[kind], 95)
         target(f"whole `search` command p95, {kind}", f"{v * 1000:.1f} ms",
                f"{TARGET_SECONDS * 1000:.0f} ms", v <= TARGET_SECONDS)
-    v = pct(helps, 95)
-    target("`archive-tool --help` p95", f"{v * 1000:.1f} ms", f"{TARGET_SECONDS * 1000:.0f} ms",
-           v <= TARGET_SECONDS)
+    for label, runs in (("in an archive", helps), ("outside any", local_helps)):
+        v = pct(runs, 95)
+        target(f"`archive-tool --help` p95, {label}", f"{v * 1000:.1f} ms",
+               f"{TARGET_SECONDS * 1000:.0f} ms", v <= TARGET_SECONDS)
     for label, value in (("after start (startup pass done)", rss_ready[0]),
                          (f"after {n_load} searches", rss_after[0])):
         target(f"service RSS {label}", f"{value:.0f} MB", f"{TARGET_RSS_MB} MB",
