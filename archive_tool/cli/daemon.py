@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
@@ -29,6 +28,8 @@ STATUS_FILES = 10  # files without text listed by `status` (validate lists them 
 def daemon(session: Session, once, poll, full_every, quiet_period, web_address):
     """Watch, validate and index; with a service in archive.yaml, also serve its socket
     (the archive service). Runs in the foreground (systemd-friendly)."""
+    import logging
+
     from archive_tool.daemon import Daemon
 
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,

@@ -25,7 +25,7 @@ def init(session: Session, path: Path, name, sample):
 
     archive = Archive.create(path, name, sample)
     if archive.settings.demo:
-        click.echo(DEMO_BANNER, err=True)
+        click.echo(_(DEMO_BANNER), err=True)
     session.emit({"root": str(archive.root), "admin": archive.user.login},
                  _("created archive {root} (information admin: {login})").format(
                      root=archive.root, login=archive.user.login))
