@@ -248,11 +248,16 @@ class Rewriter:
         typed = _typed_pattern(node, self.text)
         pattern = fold(typed) if typed else fold(node.text) + (
             "*" if isinstance(node, q.Prefix) else "")
-        stems = sorted({t for w in self.vocabulary.matching(pattern, MAX_EXPANSIONS)
-                        for t in terms(w)})
-        expanded = q.Or([node, *(q.Term(node.fieldname, t) for t in stems)]) if stems \
-            else node
+        found = self.vocabulary.matching(pattern, MAX_EXPANSIONS)
+        stems = sorted({t for w in found for t in terms(w)})
         head = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        # The vocabulary holds every word of the texts but numbers and the longest
+        # words: when it answers in full, its words' stems are all that the pattern
+        # matches in `content`, and the index's term list need not be walked too.
+        whole = node.fieldname == "content" and 0 < len(found) < MAX_EXPANSIONS \
+            and not any(c.isdigit() for c in head)
+        expanded = node if not stems else q.Or(
+            [*([] if whole else [node]), *(q.Term(node.fieldname, t) for t in stems)])
         return self._atom(node, expanded, [q.Term(node.fieldname, t, boost=node.boost)
                                            for t in stems],
                           content=stems if node.fieldname == "content" else [],
