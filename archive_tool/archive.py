@@ -220,9 +220,16 @@ class Archive:
         self.require("search")
         if user.is_admin:
             return Visibility(all_confidential=True)
-        records = self.with_grants(self.unchecked_records())
-        return Visibility(frozenset(c.id for c in records if user.can_see(c)),
-                          staff_id=user.staff_id)
+
+        def visible() -> frozenset[str]:
+            records = self.with_grants(self.unchecked_records())
+            return frozenset(c.id for c in records if user.can_see(c))
+
+        if not self.in_service:
+            return Visibility(visible(), staff_id=user.staff_id)
+        cache = self.shared.records
+        state = (cache.state(self.root), self.catalog.grants_state())
+        return Visibility(cache.visible(state, repr(user), visible), staff_id=user.staff_id)
 
     def unchecked_records(self) -> list[Client]:
         """Every client's record as visibility reads it, schemas not applied (the

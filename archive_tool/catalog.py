@@ -206,6 +206,11 @@ class Catalog:
         return {cid: json.loads(data) for cid, data in self.db.execute(
             "SELECT client_id, confirmed FROM grants")}
 
+    def grants_state(self) -> tuple:
+        """Every confirmed grant as stored: equal as long as none changed."""
+        return tuple(self.db.execute("SELECT client_id, confirmed FROM grants"
+                                     " ORDER BY client_id"))
+
     def confirmed_grants_of(self, client_id: str) -> dict | None:
         row = self.db.execute("SELECT confirmed FROM grants WHERE client_id = ?",
                               (client_id,)).fetchone()

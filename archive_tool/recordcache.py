@@ -9,11 +9,12 @@ import copy
 import os
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from archive_tool.config import CLIENTS_DIR
 from archive_tool.files import folder_fd
-from archive_tool.records import CLIENT_FILE, Client, client_folders, load_client
+from archive_tool.records import CLIENT_FILE, Client, client_folder_names, load_client
 
 Key = tuple[int, int, int, int] | None
 
@@ -22,22 +23,49 @@ class RecordCache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.by_folder: dict[str, tuple[Key, Client]] = {}
+        self._state: object = None
+        self._visible: dict[str, frozenset[str]] = {}
+
+    def state(self, root: Path) -> tuple:
+        """What the records are now, cheaply: each client folder and its client.yaml's
+        size, times and inode (a write changes its ctime)."""
+        folders = client_folder_names(root)
+        return tuple(zip(folders, _keys(root, [name for _, name in folders]), strict=True))
+
+    def visible(self, state: object, who: str,
+                compute: Callable[[], frozenset[str]]) -> frozenset[str]:
+        """The clients someone may see, worked out once per state of everything it
+        depends on (state: the records' and the confirmed grants'; who: the person as
+        staff.yaml describes them)."""
+        with self.lock:
+            if self._state != state:
+                self._state, self._visible = state, {}
+            found = self._visible.get(who)
+        if found is None:
+            found = compute()  # from records at least as new as state
+            with self.lock:
+                if self._state == state:
+                    self._visible[who] = found
+        return found
 
     def clients(self, root: Path) -> list[Client]:
         """Every client folder's record (unchecked, as Archive.visibility reads them),
         each knowing the other folders that claim its id; copies, so that what one
         request learns about them (confirmed grants) stays with that request."""
-        folders = list(client_folders(root))
-        keys = _keys(root, [folder.name for _, folder in folders])
+        folders = client_folder_names(root)
+        keys = _keys(root, [name for _, name in folders])
         found = []
         with self.lock:
-            for (client_id, folder), key in zip(folders, keys, strict=True):
-                cached = self.by_folder.get(folder.name)
+            for (client_id, name), key in zip(folders, keys, strict=True):
+                cached = self.by_folder.get(name)
                 if cached is None or cached[0] != key or key is None:
-                    cached = (key, load_client(root, client_id, folder, check=False))
-                    self.by_folder[folder.name] = cached
+                    client = load_client(root, client_id, root / CLIENTS_DIR / name,
+                                         check=False)
+                    client.grants  # noqa: B018  (worked out once here; every copy keeps it)
+                    cached = (key, client)
+                    self.by_folder[name] = cached
                 found.append(copy.copy(cached[1]))  # this request's: grants set anew
-            for gone in set(self.by_folder) - {folder.name for _, folder in folders}:
+            for gone in set(self.by_folder) - {name for _, name in folders}:
                 del self.by_folder[gone]
         by_id: dict[str, list[Client]] = defaultdict(list)
         for c in found:

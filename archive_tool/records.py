@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatch, translate
+from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -344,9 +345,10 @@ class Client:
     def since(self) -> date | None:
         return parse_date(self.data.get("since"))
 
-    @property
+    @cached_property
     def grants(self) -> Grants:
-        """Who the record as it is now lets see the client."""
+        """Who the record as it was read lets see the client (asked for every client
+        on every search of a member: read once)."""
         return Grants.of(self.data)
 
     @property
@@ -428,21 +430,26 @@ def client_folders(root: Path) -> Iterator[tuple[str, Path]]:
     """(client id, folder) for every folder under clients/ named like a client; links
     are not folders. Several folders may claim one id: see load_clients."""
     base = root / CLIENTS_DIR
+    for client_id, name in client_folder_names(root):
+        yield client_id, base / name
+
+
+def client_folder_names(root: Path) -> list[tuple[str, str]]:
+    """(client id, folder name) for every client folder, in order of name."""
     try:
         fd = folder_fd(root, CLIENTS_DIR)
     except OSError:
-        return
+        return []
     try:
         with os.scandir(fd) as entries:
             found = sorted((e.name, m.group(1)) for e in entries
                            if e.is_dir(follow_symlinks=False)
                            and (m := CLIENT_FOLDER.match(e.name)))
     except OSError:
-        return
+        return []
     finally:
         os.close(fd)
-    for name, client_id in found:
-        yield client_id, base / name
+    return [(client_id, name) for name, client_id in found]
 
 
 def _folders_claiming(root: Path, client_id: str) -> list[str]:

@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import REPO, archive, write
+from conftest import REPO, TODAY, archive, write
 
 from archive_tool import views
 from archive_tool.access import os_login
@@ -180,6 +180,30 @@ def test_reassignment_takes_effect_at_once(matrix):
     grants.grant(as_role(matrix, "admin"), "CL-0001", contacts=["E-012"])
     results, _ = search(as_role(matrix, "other"), "zafiros")  # no reindex in between
     assert {h.client_id for h in results.hits} == {"CL-0001"}
+
+
+def test_in_the_service_what_a_member_sees_follows_each_change(matrix):
+    from archive_tool import grants
+    from archive_tool.archive import Archive, Shared
+    from archive_tool.index.store import SearchIndex
+
+    shared = Shared(SearchIndex(matrix / ".archive/index"))  # one service, many requests
+
+    def found(role: str) -> set[str]:
+        a = Archive(matrix, login=LOGINS[role], today=TODAY, shared=shared)
+        return {h.client_id for h in search(a, "zafiros")[0].hits}
+
+    assert found("other") == set()
+    grants.grant(Archive(matrix, login=LOGINS["admin"], today=TODAY, shared=shared),
+                 "CL-0001", contacts=["E-012"])
+    assert found("other") == {"CL-0001"}
+    grants.revoke(Archive(matrix, login=LOGINS["admin"], today=TODAY, shared=shared),
+                  "CL-0001", contacts=["E-012"])
+    assert found("other") == set()
+    [record] = matrix.glob("clients/CL-0001-*/client.yaml")
+    assert found("primary") == {"CL-0001"}
+    record.write_text(record.read_text().replace("E-010", "E-099"))  # a direct edit
+    assert found("primary") == set()
 
 
 def test_denials_and_reads_are_audited(matrix):
