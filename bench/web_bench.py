@@ -179,6 +179,7 @@ def main() -> None:
     accounts = {"admin": f"wbadm{tag}", "member": f"wbmem{tag}"}
     password = f"Clave-{secrets.token_hex(8)}"
     daemon = None
+    kept: dict[Path, str] = {}  # a given archive's files as they were, put back at the end
     try:
         if args.archive:
             root = args.archive.resolve()
@@ -192,9 +193,10 @@ def main() -> None:
             subprocess.run(["useradd", "-M", "-N", "-s", "/usr/sbin/nologin", name], check=True)
         subprocess.run(["chpasswd"], input="".join(f"{n}:{password}\n" for n in accounts.values()),
                        text=True, check=True)
-        settings = root / "archive.yaml"
+        settings, staff = root / "archive.yaml", root / "staff.yaml"
+        if args.archive:
+            kept = {f: f.read_text() for f in (settings, staff)}
         settings.write_text(re.sub(r"(?m)^demo:.*$", "demo: false", settings.read_text()))
-        staff = root / "staff.yaml"
         staff.write_text(re.sub(r"login: user2,", f"login: {accounts['member']},", re.sub(
             r"login: user0,", f"login: {accounts['admin']},", staff.read_text())))
         port = free_port()
@@ -238,6 +240,8 @@ def main() -> None:
             daemon.wait(60)
         for name in accounts.values():
             subprocess.run(["userdel", name], check=False, capture_output=True)
+        for path, text in kept.items():
+            path.write_text(text)
         shutil.rmtree(work, ignore_errors=True)
 
 
