@@ -76,7 +76,7 @@ def tessdata() -> str | None:
 
 @lru_cache(maxsize=1)
 def _missing() -> str | None:
-    if importlib.util.find_spec("tesserocr") is None:
+    if importlib.util.find_spec("tesserocr") is None or importlib.util.find_spec("PIL") is None:
         return "binding"
     if tessdata() is None:
         return "model"
