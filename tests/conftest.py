@@ -50,6 +50,20 @@ contacts:
 """
 
 
+class _FixedDay(date):
+    @classmethod
+    def today(cls) -> date:
+        return TODAY
+
+
+@pytest.fixture(autouse=True)
+def fixed_day(monkeypatch):
+    """Commands run in this process (CliRunner) see the same day as archive(): the
+    fixtures' dates are written relative to it. Processes the tests start see the
+    real day."""
+    monkeypatch.setattr("archive_tool.archive.date", _FixedDay)
+
+
 @pytest.fixture(autouse=True)
 def english(monkeypatch):
     """Tests read the tool in English unless they ask for Spanish (test_language)."""
