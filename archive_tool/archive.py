@@ -221,15 +221,16 @@ class Archive:
         if user.is_admin:
             return Visibility(all_confidential=True)
 
-        def visible() -> frozenset[str]:
-            records = self.with_grants(self.unchecked_records())
-            return frozenset(c.id for c in records if user.can_see(c))
+        def visible(records: list[Client]) -> frozenset[str]:
+            return frozenset(c.id for c in self.with_grants(records) if user.can_see(c))
 
         if not self.in_service:
-            return Visibility(visible(), staff_id=user.staff_id)
+            return Visibility(visible(self.unchecked_records()), staff_id=user.staff_id)
         cache = self.shared.records
-        state = (cache.state(self.root), self.catalog.grants_state())
-        return Visibility(cache.visible(state, repr(user), visible), staff_id=user.staff_id)
+        records = cache.state(self.root)
+        ids = cache.visible((records, self.catalog.grants_state()), repr(user),
+                            lambda: visible(cache.clients(self.root, records)))
+        return Visibility(ids, staff_id=user.staff_id)
 
     def unchecked_records(self) -> list[Client]:
         """Every client's record as visibility reads it, schemas not applied (the

@@ -48,15 +48,15 @@ class RecordCache:
                     self._visible[who] = found
         return found
 
-    def clients(self, root: Path) -> list[Client]:
+    def clients(self, root: Path, state: tuple | None = None) -> list[Client]:
         """Every client folder's record (unchecked, as Archive.visibility reads them),
         each knowing the other folders that claim its id; copies, so that what one
-        request learns about them (confirmed grants) stays with that request."""
-        folders = client_folder_names(root)
-        keys = _keys(root, [name for _, name in folders])
+        request learns about them (confirmed grants) stays with that request. state:
+        what state() just found, not to be looked up again."""
+        state = self.state(root) if state is None else state
         found = []
         with self.lock:
-            for (client_id, name), key in zip(folders, keys, strict=True):
+            for (client_id, name), key in state:
                 cached = self.by_folder.get(name)
                 if cached is None or cached[0] != key or key is None:
                     client = load_client(root, client_id, root / CLIENTS_DIR / name,
@@ -65,7 +65,7 @@ class RecordCache:
                     cached = (key, client)
                     self.by_folder[name] = cached
                 found.append(copy.copy(cached[1]))  # this request's: grants set anew
-            for gone in set(self.by_folder) - {name for _, name in folders}:
+            for gone in set(self.by_folder) - {name for (_, name), _key in state}:
                 del self.by_folder[gone]
         by_id: dict[str, list[Client]] = defaultdict(list)
         for c in found:
