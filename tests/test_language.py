@@ -9,6 +9,7 @@ import csv
 import importlib.util
 import io
 import json
+import os
 import re
 import string
 import sys
@@ -441,6 +442,22 @@ def test_status_in_both_languages(sample, speak, fragments):
     speak("en")
     en = out(sample, "status")
     assert en.splitlines()[0] == "daemon:   not running" and "versions: 0.0 MB stored" in en
+
+
+def test_status_of_a_daemon_still_starting(sample, speak):
+    from archive_tool.lockfile import DaemonLock
+
+    lock = DaemonLock(sample / ".archive")
+    lock.acquire()  # held, as a starting daemon holds it before its first status
+    try:
+        speak("es")
+        assert out(sample, "status").splitlines()[0] == \
+            f"daemon:   en marcha (pid {os.getpid()}, arrancando)"
+        speak("en")
+        assert out(sample, "status").splitlines()[0] == \
+            f"daemon:   running (pid {os.getpid()}, starting up)"
+    finally:
+        lock.release()
 
 
 def test_log_and_custody_in_both_languages(sample, speak, tmp_path, fragments):

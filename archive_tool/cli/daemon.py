@@ -87,9 +87,15 @@ def _status_text(s: dict) -> str:
     idx = s["index"]
     with_errors = s["clients_with_errors"]
     index_files = ngettext("{n} file", "{n} files", idx["files"]).format(n=idx["files"])
-    lines = [_("daemon:   running (pid {pid}, since {started}, {watcher})").format(
-                 pid=d["pid"], started=words.shown_time(d["started"]), watcher=d["watcher"])
-             if d["running"] else _("daemon:   not running"),
+    if not d["running"]:
+        daemon = _("daemon:   not running")
+    elif not d["started"]:  # the lock is held, the first status not yet written
+        daemon = _("daemon:   running (pid {pid}, starting up)").format(pid=d["pid"])
+    else:
+        daemon = _("daemon:   running (pid {pid}, since {started}, {watcher})").format(
+            pid=d["pid"], started=words.shown_time(d["started"]),
+            watcher=d["watcher"] or _("no file watcher yet"))
+    lines = [daemon,
              _("last reconcile: {when}").format(
                  when=words.shown_time(d["last_reconcile"]) or _("never")),
              ngettext("pending:  {n} folder (oldest {seconds} s)",
