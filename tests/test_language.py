@@ -87,6 +87,59 @@ def test_every_message_is_translated_in_both_catalogs():
             f"{language}: {len(missing[language])} untranslated, e.g. {missing[language][:5]}"
 
 
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_stored_help_is_what_click_renders(language):
+    """`--help` is printed from archive_tool/locale/*/help.json; each text must be what
+    click renders from the commands and the catalogs as they are (run
+    `python tools/catalogs.py` after changing a command or a translation)."""
+    import subprocess
+
+    from archive_tool.cli import helptexts
+
+    rendered = subprocess.run(
+        [sys.executable, "-c", "import json, sys; from archive_tool.cli import helptexts;"
+         f" json.dump(helptexts.render({language!r}), sys.stdout)"],
+        check=True, capture_output=True, text=True).stdout
+    stored = json.loads(Path(helptexts.path(language)).read_text(encoding="utf-8"))
+    assert stored == json.loads(rendered)
+    assert {"", "search", "client show", "staff depart"} <= set(stored)
+
+
+@pytest.mark.parametrize(("argv", "command"), [
+    (["--help"], ""), (["-h"], ""), (["-A", "x", "--json", "--help"], ""),
+    (["--archive=x", "search", "--help"], "search"), (["client", "show", "-h"], "client show"),
+    (["search", "word", "--help"], "search word"), (["search", "--help", "x"], None),
+    (["search", "--sort", "date", "--help"], None), (["search"], None), ([], None)])
+def test_which_help_argv_asks_for(argv, command):
+    from archive_tool.cli import helptexts
+
+    assert helptexts.wanted(argv) == command
+
+
+def test_help_is_printed_without_loading_click(tmp_path):
+    """The whole `archive-tool --help`: the stored text, in the person's language,
+    with neither click nor the commands imported; click renders what is not stored."""
+    import subprocess
+
+    from archive_tool.cli import helptexts
+
+    probe = ("import sys; from archive_tool.cli import main\n"
+             "try:\n    main()\nexcept SystemExit as e:\n"
+             "    print('click' in sys.modules, e.code, file=sys.stderr)")
+    for language in i18n.LANGUAGES:
+        texts = json.loads(Path(helptexts.path(language)).read_text(encoding="utf-8"))
+        for argv, columns, stored in ((["--help"], 100, True), (["client", "show", "-h"], 80, True),
+                                      (["search", "--limit", "3", "--help"], 100, False),
+                                      (["--help"], 60, False)):
+            done = subprocess.run([sys.executable, "-c", probe, *argv], cwd=tmp_path,
+                                  capture_output=True, text=True,
+                                  env={**os.environ, "ARCHIVE_TOOL_LANG": language,
+                                       "COLUMNS": str(columns)})
+            assert done.stderr.split() == [str(not stored), "0"], (argv, done.stderr)
+            key = " ".join(a for a in argv if not a.startswith("-") and a != "3")
+            assert (done.stdout == texts[key]) is (columns >= 80)
+
+
 def test_translations_name_only_the_placeholders_of_their_message():
     """A translation that names a placeholder its message does not give would fail
     when shown (KeyError): every field of a translation is a field of its message."""

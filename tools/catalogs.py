@@ -1,7 +1,7 @@
 """The message catalogs: extract every marked sentence from the package, bring the
 Spanish and English catalogs up to date, compile them for the package.
 
-    python tools/catalogs.py            # extract + update + compile
+    python tools/catalogs.py            # extract + update + compile + render help
     python tools/catalogs.py --check    # exit 1 if a message lacks a translation
 
 Needs Babel (in the test extra). English catalogs translate each message to
@@ -139,11 +139,28 @@ def update(template: Catalog) -> dict[str, list[str]]:
     return missing
 
 
+def write_help() -> None:
+    """Every command's help, rendered from the compiled catalogs, beside them."""
+    import json
+    import subprocess
+
+    for language in LANGUAGES:  # a fresh process each: the catalogs just written
+        texts = subprocess.run(
+            [sys.executable, "-c", "import json, sys; from archive_tool.cli import helptexts;"
+             f" json.dump(helptexts.render({language!r}), sys.stdout)"],
+            check=True, capture_output=True, text=True, cwd=ROOT).stdout
+        target = LOCALE / language / "help.json"
+        target.write_text(json.dumps(json.loads(texts), ensure_ascii=False, indent=1,
+                                     sort_keys=True) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     missing = check() if args.check else update(extract())
+    if not args.check:
+        write_help()
     for language, ids in missing.items():
         for message_id in ids:
             sys.stderr.write(f"{language}: no translation: {message_id!r}\n")

@@ -59,6 +59,14 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     _speak(sys.argv[1:])
+    from archive_tool import i18n
+    from archive_tool.cli.helptexts import lookup
+
+    text = lookup(sys.argv[1:], i18n.language())
+    if text is not None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.exit(0)
     from archive_tool.client import forward
 
     code = forward(sys.argv[1:])
