@@ -23,7 +23,6 @@ from archive_tool.config import (
     ARCHIVE_FILE,
     CLIENTS_DIR,
     STAFF_FILE,
-    Settings,
     load_settings,
 )
 from archive_tool.errors import AccessDenied, Conflict, NotFound, UsageError
@@ -79,14 +78,17 @@ class Archive:
         self.outside: CallerFiles = outside or LocalFiles()
         self.in_service = shared is not None
         self.audit = AuditLog(self.state_dir)
-        self.refresh()
         self.shared = shared or Shared(SearchIndex(self.state_dir / INDEX))
+        self.refresh()
 
     def refresh(self) -> None:
         """Read archive.yaml, staff.yaml and the records again (a long-running
         process calls this before each pass)."""
-        self.settings: Settings = load_settings(self.root)
-        self.roster = Roster.load(self.root)
+        if self.in_service:
+            self.settings, self.roster = self.shared.records.settings(self.root)
+        else:
+            self.settings = load_settings(self.root)
+            self.roster = Roster.load(self.root)
         login = self._login or os_login()
         system = self._system
         if system is None:

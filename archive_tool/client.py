@@ -8,9 +8,9 @@ person who typed the command) and exits with its exit code.
 
 from __future__ import annotations
 
+import _socket  # socket.py's enums and selectors cost more than the request
 import errno
 import os
-import socket
 import sys
 
 from archive_tool.errors import AccessDenied, ArchiveError, ExitCode
@@ -85,7 +85,7 @@ def _not_answering(address: ServiceAddress, why: str) -> int:
 def run(address: ServiceAddress, root: str | os.PathLike, argv: list[str],
         optional: bool = False) -> int | None:
     """The command's exit code; None when an optional request finds no service."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     sock.settimeout(CONNECT_SECONDS)
     try:
         sock.connect(address.socket)

@@ -16,13 +16,14 @@ Conversation (one request per connection):
 from __future__ import annotations
 
 import json
-import socket
 import struct
 
 from archive_tool.i18n import _
 
 TYPE_CHECKING = False  # importing typing costs a tenth of a command's start
 if TYPE_CHECKING:
+    import _socket
+    import socket
     from collections.abc import Iterator
     from typing import Any
 
@@ -38,7 +39,7 @@ class ProtocolError(Exception):
 
 
 class Channel:
-    def __init__(self, sock: socket.socket):
+    def __init__(self, sock: socket.socket | _socket.socket):
         self.sock = sock
 
     def _recv_exact(self, n: int) -> bytes:

@@ -1,7 +1,7 @@
-"""The client records as the archive service keeps them between requests: a record
-is read again only when its client.yaml changed (its size, times and inode), so
-that working out what a member may see does not parse every record each time,
-and a reassignment still counts from the next request on."""
+"""What the archive service keeps of the archive's YAML files between requests: a
+client record, archive.yaml or staff.yaml is read again only when the file
+changed (its size, times and inode), so that a request does not parse them all
+each time, and a reassignment or a departure still counts from the next request on."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from archive_tool.config import CLIENTS_DIR
+from archive_tool.config import ARCHIVE_FILE, CLIENTS_DIR, STAFF_FILE, Settings, load_settings
 from archive_tool.files import folder_fd
-from archive_tool.records import CLIENT_FILE, Client, client_folder_names, load_client
+from archive_tool.records import CLIENT_FILE, Client, Roster, client_folder_names, load_client
 
 Key = tuple[int, int, int, int] | None
 
@@ -25,6 +25,21 @@ class RecordCache:
         self.by_folder: dict[str, tuple[Key, Client]] = {}
         self._state: object = None
         self._visible: dict[str, frozenset[str]] = {}
+        self._settings: tuple[object, Settings, Roster] | None = None
+
+    def settings(self, root: Path) -> tuple[Settings, Roster]:
+        """archive.yaml and staff.yaml as they are now (neither is changed in place by
+        anyone who gets them: the same objects serve every request until a file
+        changes)."""
+        key = tuple(_key(root, name) for name in (ARCHIVE_FILE, STAFF_FILE))
+        with self.lock:
+            found = self._settings
+        if found is not None and found[0] == key and None not in key:
+            return found[1], found[2]
+        settings, roster = load_settings(root), Roster.load(root)  # read after the stat
+        with self.lock:
+            self._settings = (key, settings, roster)
+        return settings, roster
 
     def state(self, root: Path) -> tuple:
         """What the records are now, cheaply: each client folder and its client.yaml's
@@ -74,6 +89,14 @@ class RecordCache:
             c.confirmed = None
             c._rivals = [o for o in by_id[c.id] if o is not c]
         return found
+
+
+def _key(root: Path, name: str) -> Key:
+    try:
+        st = (root / name).lstat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
 def _keys(root: Path, names: list[str]) -> list[Key]:

@@ -58,6 +58,11 @@ class _Window:
         self._pos = end
         return data
 
+    def peek(self, n: int = 1) -> memoryview:
+        """What follows, unread and uncopied: the unpickler reads a block's header
+        from it in one go instead of a few bytes at a time."""
+        return self._buf[self._pos:self._pos + max(n, 1)]
+
     def readline(self, limit: int = -1) -> bytes:
         rest = self._buf[self._pos:].tobytes()
         end = rest.find(b"\n") + 1 or len(rest)
