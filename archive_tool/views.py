@@ -82,6 +82,10 @@ def status(archive: Archive) -> dict:
         daemon = json.loads((archive.state_dir / DAEMON_STATUS).read_text())
     except (OSError, ValueError):
         pass
+    if not isinstance(daemon, dict):
+        daemon = {}
+    # an earlier daemon's file says when it last reconciled, nothing of this one
+    own = daemon if pid and (pid < 0 or daemon.get("pid") == pid) else {}
     indexed = archive.catalog.count() if (archive.state_dir / CATALOG).is_file() else 0
     visible = {c.id for c in archive.visible_clients()}
     results = archive.catalog.validation() if indexed else {}
@@ -90,12 +94,11 @@ def status(archive: Archive) -> dict:
                      if cid in visible and any(p["severity"] == "error" for p in problems))
     return {
         "daemon": {"running": bool(pid), "pid": pid if pid and pid > 0 else None,
-                   "started": daemon.get("started") if pid else None,
-                   "watcher": daemon.get("watcher") if pid else None,
+                   "started": own.get("started"),
+                   "watcher": own.get("watcher"),
                    "last_reconcile": daemon.get("last_reconcile"),
-                   "pending": daemon.get("pending", 0) if pid else 0,
-                   "oldest_pending_seconds": daemon.get("oldest_pending_seconds", 0.0)
-                   if pid else 0.0},
+                   "pending": own.get("pending", 0),
+                   "oldest_pending_seconds": own.get("oldest_pending_seconds", 0.0)},
         "index": {"exists": archive.search_index.current(), "files": indexed,
                   "extraction_problems": len(Findings(archive).extraction_problems)},
         "no_text": _untexted(archive, visible) if indexed else [],

@@ -494,7 +494,7 @@ def recoll_build(root: Path, folder: Path) -> tuple[float, int, str]:
     return seconds, int(status.get("docsdone", 0) or 0), notes
 
 
-def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) -> None:
+def service_bench(root: Path, work: Path, docs, qs, quick: bool, others: bool) -> None:
     out = sys.stdout.write
     n = 20 if quick else 40          # runs per target query type
     n_issue = 10 if quick else 20    # phrase and date (the search issue's)
@@ -541,16 +541,16 @@ def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) 
                 codes.setdefault(kind, []).append(code)
         bad = {k: sum(c not in (0, 1) for c in v) for k, v in codes.items()}
         bare = time_runs([[sys.executable, "-c", "pass"]] * 20)
-        helps = time_runs([[*cmd, "-A", str(root), "--help"]] * 20)  # the service answers
-        local_helps = time_runs([[*cmd, "--help"]] * 20)  # from here: no archive, click
+        helps = time_runs([[*cmd, "-A", str(root), "--help"]] * 20)
+        local_helps = time_runs([[*cmd, "--help"]] * 20)  # no archive anywhere
 
         rg: dict[str, list[float]] = {}
-        if shutil.which("rg"):
+        if others and shutil.which("rg"):
             for kind, items in sq.items():
                 rg[kind] = time_runs([rg_argvs(root, kind, q) for q in items])
         rc: dict[str, list[float]] = {}
         rc_note = ""
-        if shutil.which("recollq") and shutil.which("recollindex"):
+        if others and shutil.which("recollq") and shutil.which("recollindex"):
             rc_seconds, rc_docs, rc_note = recoll_build(root, work / "recoll")
             conf = str(work / "recoll")
             for kind, items in sq.items():
@@ -607,9 +607,8 @@ def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) 
         if bad.get(kind):
             notes.append(f"{bad[kind]} errors")
         out(row + ("  " + "; ".join(notes) if notes else "") + "\n")
-    out(f"{'--help':8} {ms(helps):>22}   (archive-tool -A ROOT --help: from the service)\n")
-    out(f"{'--help':8} {ms(local_helps):>22}   (archive-tool --help outside any archive:"
-        " rendered by this process)\n")
+    out(f"{'--help':8} {ms(helps):>22}   (archive-tool -A ROOT --help)\n")
+    out(f"{'--help':8} {ms(local_helps):>22}   (archive-tool --help outside any archive)\n")
     out(f"{'python':8} {ms(bare):>22}   (bare interpreter start: {sys.executable} -c pass)\n")
     out("service only: the same request over the socket from a warm client in this process\n"
         "(CLI minus it = the client process's start, imports and exit).\n")
@@ -620,7 +619,8 @@ def service_bench(root: Path, work: Path, docs, qs, quick: bool, install: bool) 
             f" {rc_docs} documents{rc_note}; field = word + the kind's file type,"
             " date = the files' dates\n")
     else:
-        out("recollq: not installed (apt-get install recoll); no Recoll column\n")
+        out("recollq: left out (--no-compare)\n" if not others else
+            "recollq: not installed (apt-get install recoll); no Recoll column\n")
 
     load_lat = ms(lat) if lat else "-"
     out(f"\n{n_load} searches through the socket from {threads} threads (term/AND/prefix/field"
@@ -667,6 +667,11 @@ def main() -> None:
                     help="only the in-process search latency and its targets")
     ap.add_argument("--no-install", action="store_true",
                     help="never apt-get install ripgrep / recoll when missing")
+    ap.add_argument("--service", action="store_true",
+                    help="with --archive: the archive service's figures too (whole CLI"
+                         " searches, RSS)")
+    ap.add_argument("--no-compare", action="store_true",
+                    help="leave out ripgrep and recollq beside the service")
     args = ap.parse_args()
     clients = args.clients or (24 if args.quick else 1200)
     n = 20 if args.quick else 50
@@ -688,10 +693,13 @@ def main() -> None:
             a, docs = build(root, work, clients, args.searches_only)
         qs = queries(docs, random.Random(5), n)
         searches(a, qs, out)
+        if args.archive and args.service:
+            work.mkdir(parents=True, exist_ok=True)
+            service_bench(root, work, docs, qs, args.quick, not args.no_compare)
         if args.searches_only or args.archive:
             return
         compare(a, root, work, docs, qs, out)
-        service_bench(root, work, docs, qs, args.quick, not args.no_install)
+        service_bench(root, work, docs, qs, args.quick, not args.no_compare)
     finally:
         if not args.dir:
             shutil.rmtree(work, ignore_errors=True)

@@ -499,13 +499,18 @@ def test_status_in_both_languages(sample, speak, fragments):
 
 def test_status_of_a_daemon_still_starting(sample, speak):
     from archive_tool.lockfile import DaemonLock
+    from archive_tool.statedir import DAEMON_STATUS
 
     lock = DaemonLock(sample / ".archive")
     lock.acquire()  # held, as a starting daemon holds it before its first status
+    earlier = {"pid": os.getpid() + 1, "running": False, "started": "2026-11-27T09:00:00+00:00",
+               "last_reconcile": "2026-11-27T10:00:00+00:00", "watcher": "InotifyObserver"}
+    (sample / ".archive" / DAEMON_STATUS).write_text(json.dumps(earlier))  # the last one's
     try:
         speak("es")
-        assert out(sample, "status").splitlines()[0] == \
-            f"daemon:   en marcha (pid {os.getpid()}, arrancando)"
+        lines = out(sample, "status").splitlines()
+        assert lines[0] == f"daemon:   en marcha (pid {os.getpid()}, arrancando)"
+        assert lines[1].startswith("última conciliación: 27/11/2026")
         speak("en")
         assert out(sample, "status").splitlines()[0] == \
             f"daemon:   running (pid {os.getpid()}, starting up)"

@@ -35,8 +35,11 @@ def handler(root: Path, shared: Shared, service_user: str | None) -> Handler:
         peer = connection.peer
         system = peer.uid == 0 or peer.login == service_user
         session = Session(caller=Caller(root, peer.login, system, connection.files, shared))
-        code = load().main(args=request.argv, prog_name="archive-tool",
-                           standalone_mode=False, obj=session)
+        try:
+            code = load().main(args=request.argv, prog_name="archive-tool",
+                               standalone_mode=False, obj=session)
+        finally:
+            shared.index.release_pages()  # the service's memory stays its own
         return code if isinstance(code, int) else ExitCode.OK
 
     return handle

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
+import mmap
 import shutil
 import signal
 import threading
@@ -28,6 +30,7 @@ PR_SET_PDEATHSIG = 1
 VERSION_FILE = "SCHEMA_VERSION"
 WORDS_FILE = "words.db"
 COMPLETE_FILE = "COMPLETE"  # in a rebuilt index: it may take the place of the old one
+MAPPED_BYTES_KEPT = 48 << 20  # of the index's files, mapped into a long-running searcher
 
 
 def _cached_reader(self, fieldname, column):
@@ -260,6 +263,22 @@ class SearchIndex:
         self.vocabulary.add(batch.words)
         writer.commit(optimize=False)
 
+    def release_pages(self, keep: int = MAPPED_BYTES_KEPT) -> bool:
+        """When more than `keep` bytes of the index's files are mapped into this
+        process, unmap its pages (MADV_DONTNEED): they stay in the kernel's page
+        cache, shared and reclaimable, and a search that needs one again maps it
+        back from there. True if it did. For a long-running searcher (the service)."""
+        searcher = self._searcher
+        if searcher is None or _mapped_bytes() <= keep:
+            return False
+        for sub, _offset in searcher.leaf_searchers():
+            storage = getattr(sub.reader(), "_storage", None)
+            source = getattr(getattr(storage, "a", storage), "_source", None)
+            if isinstance(source, mmap.mmap):
+                with contextlib.suppress(ValueError, OSError):  # closed by a new commit
+                    source.madvise(mmap.MADV_DONTNEED)
+        return True
+
     def searcher(self):
         """A searcher on the latest commit; one kept open is reused until the index
         changes (opening every segment costs more than most searches)."""
@@ -275,6 +294,15 @@ class SearchIndex:
                 self._searcher = ix.searcher()
             self._generation = generation
         return _Borrowed(self._searcher)
+
+
+def _mapped_bytes() -> int:
+    """Resident pages of files mapped by this process (statm's shared pages: the
+    index's and the program's own libraries')."""
+    try:
+        return int(Path("/proc/self/statm").read_bytes().split()[2]) * mmap.PAGESIZE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class _Borrowed:
