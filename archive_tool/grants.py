@@ -186,8 +186,10 @@ def grant(archive: Archive, client_id: str, *, staff: list[str] | tuple = (),
         for sid in sorted(new.contacts):
             entry = CommentedMap()
             entry["staff"] = sid
-            entry["role"] = "backup" if any(isinstance(c, dict) and c.get("role") == "primary"
-                                            for c in data.get("contacts") or []) else "primary"
+            contacts = data.get("contacts")
+            entry["role"] = "backup" if isinstance(contacts, list) and any(
+                isinstance(c, dict) and c.get("role") == "primary" for c in contacts) \
+                else "primary"
             entry["since"] = archive.today
             entry.fa.set_flow_style()
             if not isinstance(data.get("contacts"), list):

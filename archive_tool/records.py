@@ -175,7 +175,8 @@ class Roster:
             return roster
         department = information_department_names(root)
         fields = StaffMember.__dataclass_fields__
-        for i, item in enumerate(loaded.data.get("staff") or []):
+        items = loaded.data.get("staff")
+        for i, item in enumerate(items if isinstance(items, list) else []):
             if not isinstance(item, dict) or not all(
                     isinstance(item.get(k), str) for k in ("id", "login")):
                 continue

@@ -253,7 +253,8 @@ def postal_code(c: Client, ctx: Context) -> Iterator[Problem]:
 def phones(c: Client, ctx: Context) -> Iterator[Problem]:
     d = c.data
     numbers: list[tuple[tuple, object]] = [((k,), d.get(k)) for k in ("phone", "fax")]
-    for i, person in enumerate(d.get("client_contacts") or []):
+    people = d.get("client_contacts")
+    for i, person in enumerate(people if isinstance(people, list) else []):
         if isinstance(person, dict):
             numbers.append((("client_contacts", i, "phone"), person.get("phone")))
     for path, value in numbers:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from archive_tool import client
 from archive_tool.locate import ServiceAddress
@@ -110,6 +111,9 @@ def test_many_callers_at_once(echo, tmp_path, capfd):
     b"J" + struct.pack(">I", 1 << 30),                # a message over the limit
     b"J" + struct.pack(">I", 2) + b"[]",              # not an object
     b"J" + struct.pack(">I", 9) + b'{"v": 99}',       # another protocol version
+    b"J" + struct.pack(">I", 10) + b'{"v": 1} x',     # something after the message
+    b"J" + struct.pack(">I", 3) + b"\xff{}",          # not UTF-8
+    b"J" + struct.pack(">I", 0),                      # nothing
 ])
 def test_bad_requests_are_dropped_and_the_service_goes_on(echo, tmp_path, payload, capfd):
     address, seen = echo
@@ -127,12 +131,56 @@ def test_bad_requests_are_dropped_and_the_service_goes_on(echo, tmp_path, payloa
     assert len(seen) == 1
 
 
+@pytest.mark.parametrize("message", [
+    {"v": 1, "op": "run", "argv": ["-A", "/a b", "search", 'é€𝄞 "q" \\ \n\t\x00']},
+    {"n": None, "t": True, "f": 1.5e-10, "big": 10**30, "neg": -3, "l": [[], {}, [1, "x"]]},
+])
+def test_messages_are_the_json_the_json_package_writes(message):
+    """The wire's JSON (the json package's C parts, without the package) is
+    byte for byte what json writes, and reads back what was sent."""
+    import json
+
+    from archive_tool.protocol import JSON
+
+    text = JSON.dumps(message)
+    assert text == json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    assert JSON.loads(text) == message
+    for bad in ("", "{", text + " {}", "{'a': 1}", "[1,]", " " + text):
+        with pytest.raises(ValueError):  # noqa: PT011  (the caller words it)
+            JSON.loads(bad)
+    with pytest.raises(TypeError):
+        JSON.dumps({"a": object()})
+
+
 def test_no_service_is_one_line_and_exit_6(tmp_path, capfd):
     code = client.run(ServiceAddress("svc", str(tmp_path / "none.sock")), tmp_path, ["x"])
     assert code == 6
     err = capfd.readouterr().err
     assert err.startswith("error: the archive service is not answering (") and err.count(
         "\n") == 1
+
+
+def test_the_way_to_the_service_imports_nothing_heavy(echo, tmp_path):
+    """A whole command through the service: the command line loads none of the
+    libraries, nor the standard modules whose import would cost more than the
+    request itself."""
+    import subprocess
+
+    address, seen = echo
+    (tmp_path / "archive.yaml").write_text(
+        f"name: A\nservice:\n  user: svc\n  socket: {address.socket}\n")
+    probe = ("import sys\nsys.argv = ['archive-tool', '-A', sys.argv[1], 'search', 'x']\n"
+             "from archive_tool.cli import main\ntry:\n    main()\nexcept SystemExit as e:\n"
+             "    print(e.code, *sorted(sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True,
+                          text=True, check=True)
+    code, *loaded = done.stderr.splitlines()[-1].split()
+    assert code == "3" and len(seen) == 1, done.stderr  # the service's answer
+    heavy = {"whoosh", "yaml", "jsonschema", "watchdog", "click", "re", "json", "enum",
+             "socket", "threading", "pathlib", "typing", "gettext"}
+    assert not heavy & set(loaded)
+    script = REPO / "bin" / "archive-tool"
+    assert "import re" not in script.read_text()  # an entry point's wrapper would
 
 
 def test_byte_streams_round_trip(tmp_path):

@@ -137,12 +137,15 @@ def _show_text(v: dict) -> str:
                 "since", "tax_id", "phone", "fax", "email", "website", "business_scope"):
         if key in r:
             out.append(f"  {labels[key]:<{width}}{_cell(r[key], WORDS.get(key), key == 'since')}")
-    if rep := r.get("legal_representative"):
-        out.append(f"  {labels['representative']:<{width}}{rep.get('name', '')},"
-                   f" {rep.get('position', '')}")
-    if addr := r.get("address"):
-        out.append(f"  {labels['address']:<{width}}" + ", ".join(str(addr[k]) for k in (
-            "street", "postal_code", "city", "province", "country") if k in addr))
+    rep, addr = r.get("legal_representative"), r.get("address")
+    if rep:  # of any shape: a record with problems is shown as it is
+        out.append(f"  {labels['representative']:<{width}}" + (
+            f"{rep.get('name', '')}, {rep.get('position', '')}" if isinstance(rep, dict)
+            else str(rep)))
+    if addr:
+        out.append(f"  {labels['address']:<{width}}" + (", ".join(str(addr[k]) for k in (
+            "street", "postal_code", "city", "province", "country") if k in addr)
+            if isinstance(addr, dict) else str(addr)))
     out += _more_fields(r, width)
     out.append(_("contacts:"))
     for c in v["contacts"]:
@@ -172,6 +175,12 @@ MORE_LABELS = {"registered_capital": N_("capital"), "client_contacts": N_("peopl
                "access": N_("access:"), "changes": N_("changes:")}
 
 
+def _listed(value: object) -> list:
+    """A list field as a list; one value of another shape as a list of it (a record
+    with problems is still shown)."""
+    return value if isinstance(value, list) else [] if value in (None, "") else [value]
+
+
 def _more_fields(r: dict, width: int) -> list[str]:
     """The rest of the record (policy §3.3.2: every basic field, shown): registered
     capital, the people at the client, extra access and the change notes."""
@@ -191,7 +200,7 @@ def _more_fields(r: dict, width: int) -> list[str]:
                                 "address", "registered_capital", "contacts",
                                 "client_contacts", "access", "changes"}):
         out.append(f"  {key + ':':<{width}}{_cell(r[key])}")
-    people = [p for p in r.get("client_contacts") or [] if isinstance(p, dict)]
+    people = [p for p in _listed(r.get("client_contacts")) if isinstance(p, dict)]
     if people:
         out.append(_(MORE_LABELS["client_contacts"]))
         out += ["  " + ", ".join(str(p[k]) for k in ("name", "position", "phone", "email")
@@ -200,11 +209,12 @@ def _more_fields(r: dict, width: int) -> list[str]:
     if isinstance(access, dict) and any(access.values()):
         out.append(_(MORE_LABELS["access"]))
         if access.get("staff"):
-            out.append("  " + _("staff: {ids}").format(ids=", ".join(map(str, access["staff"]))))
+            out.append("  " + _("staff: {ids}").format(
+                ids=", ".join(map(str, _listed(access["staff"])))))
         if access.get("departments"):
             out.append("  " + _("departments: {names}").format(
-                names=", ".join(map(str, access["departments"]))))
-    notes = [n for n in r.get("changes") or [] if isinstance(n, dict)]
+                names=", ".join(map(str, _listed(access["departments"])))))
+    notes = [n for n in _listed(r.get("changes")) if isinstance(n, dict)]
     if notes:
         out.append(_(MORE_LABELS["changes"]))
         out += [f"  {words.shown_date(str(n.get('date', ''))):<10}  {n.get('by') or '-':<6}"
