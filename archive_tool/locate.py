@@ -22,7 +22,6 @@ ROOT_ENV = "ARCHIVE_TOOL_ROOT"
 SOCKET_DIR = "/run/archive-tool"
 
 
-
 class ServiceAddress:
     __slots__ = ("socket", "user")
 
@@ -37,25 +36,40 @@ def find_root(explicit: str | os.PathLike | None = None,
     """The archive root, resolved: --archive, else $ARCHIVE_TOOL_ROOT, else the
     nearest folder upward from cwd holding archive.yaml. (Paths as strings: this
     runs before every command, and pathlib costs more than the rest of it.)"""
+    root = nearest_root(explicit, environ, cwd)
+    if root is not None:
+        return root
     given = explicit or environ.get(ROOT_ENV)
     if given:
-        root = os.path.realpath(os.path.expanduser(os.fspath(given)))
-        if not _visible(root):
-            raise NotFound(_("{root}: no {file} here; create an archive with 'archive-tool"
-                             " init PATH'").format(root=root, file=ARCHIVE_FILE))
-        return root
-    here = os.path.realpath(os.fspath(cwd) if cwd is not None else os.getcwd())
-    folder = here
+        raise NotFound(_("{root}: no {file} here; create an archive with 'archive-tool"
+                         " init PATH'").format(root=_resolved(given), file=ARCHIVE_FILE))
+    raise NotFound(_("no {file} in {here} or any folder above it; pass --archive PATH or"
+                     " create one with 'archive-tool init PATH'").format(
+                         file=ARCHIVE_FILE, here=_resolved(cwd if cwd is not None
+                                                           else os.getcwd())))
+
+
+def nearest_root(explicit: str | os.PathLike | None = None,
+                 environ: Mapping[str, str] = os.environ,
+                 cwd: str | os.PathLike | None = None) -> str | None:
+    """find_root's answer, or None where it says there is no archive (without
+    wording why: outside any archive, --help need not load the catalogs)."""
+    given = explicit or environ.get(ROOT_ENV)
+    if given:
+        root = _resolved(given)
+        return root if _visible(root) else None
+    folder = _resolved(cwd if cwd is not None else os.getcwd())
     while True:
         if _visible(folder):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
-            break
+            return None
         folder = parent
-    raise NotFound(_("no {file} in {here} or any folder above it; pass --archive PATH or"
-                     " create one with 'archive-tool init PATH'").format(
-                         file=ARCHIVE_FILE, here=here))
+
+
+def _resolved(path: str | os.PathLike) -> str:
+    return os.path.realpath(os.path.expanduser(os.fspath(path)))
 
 
 def _visible(folder: str) -> bool:

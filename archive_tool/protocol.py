@@ -18,12 +18,13 @@ from __future__ import annotations
 import struct
 
 from archive_tool.i18n import _
+from archive_tool.lightjson import JSON
 
 TYPE_CHECKING = False  # importing typing costs a tenth of a command's start
 if TYPE_CHECKING:
     import _socket
     import socket
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Iterator
     from typing import Any
 
 VERSION = 1
@@ -37,58 +38,6 @@ class ProtocolError(Exception):
     """The peer sent something that is not this protocol, or went away."""
 
 
-class _JSON:
-    """Compact JSON, with the json package's own C encoder and scanner when they are
-    there: the package, and the regular expressions it compiles, would cost the
-    command line a fifth of its start. (What _json reads of a decoder's settings is
-    below: json.JSONDecoder's defaults.)"""
-
-    strict = True
-    object_hook = None
-    object_pairs_hook = None
-    parse_float = float
-    parse_int = int
-    parse_constant = float  # NaN, Infinity, -Infinity
-
-    def __init__(self) -> None:
-        self._scan: Callable[[str, int], tuple[Any, int]]
-        self._encode: Callable[[object], Iterable[str]]
-        try:
-            import _json
-
-            scan = _json.make_scanner(self)  # type: ignore[arg-type]
-            encode = _json.make_encoder(None, self._refuse, _json.encode_basestring, None,
-                                        ":", ",", False, False, True)
-            self._scan = scan
-            self._encode = lambda value: encode(value, 0)
-            self.loads(self.dumps({"": [1.5, None]}))
-        except (ImportError, AttributeError, TypeError, ValueError):
-            import json
-
-            self._scan = lambda text, start: json.JSONDecoder().raw_decode(text, start)
-            self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
-                                            default=self._refuse).iterencode
-
-    @staticmethod
-    def _refuse(value: object) -> object:
-        raise TypeError(f"{type(value).__name__} is not JSON")
-
-    def dumps(self, value: object) -> str:
-        return "".join(self._encode(value))
-
-    def loads(self, text: str) -> object:
-        """The JSON value that is the whole of text (ValueError if it is not; the
-        caller says what is wrong)."""
-        try:
-            value, end = self._scan(text, 0)
-        except StopIteration:  # _json's scanner found no value at all
-            raise ValueError from None
-        if end != len(text):  # something after the value
-            raise ValueError
-        return value
-
-
-JSON = _JSON()
 
 
 class Channel:

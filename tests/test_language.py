@@ -118,14 +118,16 @@ def test_which_help_argv_asks_for(argv, command):
 
 def test_help_is_printed_without_loading_click(tmp_path):
     """The whole `archive-tool --help`: the stored text, in the person's language,
-    with neither click nor the commands imported; click renders what is not stored."""
+    with neither click, the commands, the catalogs nor re imported (inside an
+    archive and outside any); click renders what is not stored."""
     import subprocess
 
     from archive_tool.cli import helptexts
 
     probe = ("import sys; from archive_tool.cli import main\n"
              "try:\n    main()\nexcept SystemExit as e:\n"
-             "    print('click' in sys.modules, e.code, file=sys.stderr)")
+             "    print(any(m in sys.modules for m in ('click', 're', 'json', 'gettext')),"
+             " e.code, file=sys.stderr)")
     for language in i18n.LANGUAGES:
         texts = json.loads(Path(helptexts.path(language)).read_text(encoding="utf-8"))
         for argv, columns, stored in ((["--help"], 100, True), (["client", "show", "-h"], 80, True),

@@ -140,7 +140,7 @@ def test_messages_are_the_json_the_json_package_writes(message):
     byte for byte what json writes, and reads back what was sent."""
     import json
 
-    from archive_tool.protocol import JSON
+    from archive_tool.lightjson import JSON
 
     text = JSON.dumps(message)
     assert text == json.dumps(message, ensure_ascii=False, separators=(",", ":"))

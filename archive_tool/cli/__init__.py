@@ -45,7 +45,8 @@ def _speak(argv: list[str]) -> None:
         elif arg.startswith("--archive="):
             archive = arg.split("=", 1)[1]
     try:
-        language = locate.archive_language(locate.find_root(archive))
+        root = locate.nearest_root(archive)
+        language = locate.archive_language(root) if root else None
     except (ArchiveError, OSError):
         language = None
     i18n.use(i18n.choose(language, os.environ.get(i18n.LANG_ENV)))

@@ -63,11 +63,11 @@ def lookup(argv: list[str], language: str) -> str | None:
     command = wanted(argv)
     if command is None or not _wide_enough():
         return None
-    import json
+    from archive_tool.lightjson import JSON
 
     try:
         with open(path(language), encoding="utf-8") as f:
-            texts = json.load(f)
+            texts = JSON.loads(f.read().strip())
     except (OSError, ValueError):
         return None
     text = texts.get(command) if isinstance(texts, dict) else None
