@@ -47,6 +47,29 @@ def test_changed_file_is_reindexed(indexed):
     assert paths(a, "albaran") == []
 
 
+def test_kept_postings_stay_within_their_budget_and_follow_changes(indexed):
+    """The postings kept between searches: least recently used out first, never more
+    than the budget; a changed file is found by its new words and not its old ones
+    with the same archive open (new segments are read anew)."""
+    from archive_tool.index.docsets import _Postings
+
+    a = archive(indexed)
+    kept = _Postings(budget=8)
+    with a.search_index.searcher() as s:
+        reader = s.leaf_searchers()[0][0].reader()
+        words = [t for f, t in reader.all_terms() if f == "content"][:12]
+        for word in words:
+            ids, weights = kept.get(reader, "content", word)
+            assert list(ids) == list(reader.postings("content", word).all_ids())
+            assert len(weights) == len(ids) and kept.held <= kept.budget
+        assert len(kept.found) < len(words) and words[-1] in {k[2] for k in kept.found}
+    assert paths(a, "albaran") == [f"{CL}/correspondence/nota.txt"]
+    (indexed / CL / "correspondence/nota.txt").write_text("Ahora hablamos de pólizas.\n")
+    update_index(a)
+    assert paths(a, "albaran") == []
+    assert paths(a, "polizas") == [f"{CL}/correspondence/nota.txt"]
+
+
 def test_touch_without_change_is_not_reindexed(indexed):
     note = indexed / CL / "correspondence/nota.txt"
     os.utime(note, ns=(1, 1))

@@ -58,6 +58,41 @@ def lengths(reader, fieldname: str) -> array:
     return _column(reader, _lenfield(fieldname), "B", 0, LENGTHS_COLUMN)
 
 
+class _Postings:
+    """Terms' postings as read lately, per segment (a segment's postings never change),
+    up to a number of postings in all, least recently used first out: the words
+    people search for again, and those a prefix or several fields share, are not
+    decoded again. 12 bytes a posting."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.held = 0
+        self.found: OrderedDict[tuple[str, str, bytes], tuple[array, array]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, reader, fieldname: str, btext: bytes) -> tuple[array, array]:
+        key = (reader.segment().segment_id(), fieldname, btext)
+        with self.lock:
+            found = self.found.get(key)
+            if found is not None:
+                self.found.move_to_end(key)
+                return found
+        ids, weights = _postings(reader, fieldname, btext)
+        found = (array("i", ids), array("d", weights))
+        if len(ids) <= self.budget // 4:
+            with self.lock:
+                if key not in self.found:
+                    self.found[key] = found
+                    self.held += len(ids)
+                while self.held > self.budget:
+                    _key, (gone, _weights) = self.found.popitem(last=False)
+                    self.held -= len(gone)
+        return found
+
+
+POSTINGS = _Postings(budget=1_500_000)
+
+
 def _postings(reader, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
     """The document numbers and weights of one term in one segment (deleted ones
     included), read a block at a time."""
@@ -200,16 +235,15 @@ class Evaluator:
         self.segments = segments
         self.schema = segments.searcher.schema
         self.memo: dict[q.Query, set[int]] = {}
-        self.read: dict[tuple[str, bytes], list[tuple[object, int, list[int], list[float]]]] = {}
+        self.read: dict[tuple[str, bytes], list[tuple[object, int, array, array]]] = {}
 
-    def postings(self, fieldname: str, text) -> list[tuple[object, int, list[int], list[float]]]:
-        """(segment reader, offset, documents, weights) of a term in each segment,
-        read once per search."""
+    def postings(self, fieldname: str, text) -> list[tuple[object, int, array, array]]:
+        """(segment reader, offset, documents, weights) of a term in each segment."""
         btext = text if isinstance(text, bytes) else self.schema[fieldname].to_bytes(text)
         key = (fieldname, btext)
         found = self.read.get(key)
         if found is None:
-            found = self.read[key] = [(reader, offset, *_postings(reader, fieldname, btext))
+            found = self.read[key] = [(reader, offset, *POSTINGS.get(reader, fieldname, btext))
                                       for reader, offset in self.segments.leaves]
         return found
 

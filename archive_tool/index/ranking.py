@@ -11,6 +11,8 @@ order of what they may (design §5).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from whoosh import query as q
 from whoosh.util.numeric import byte_to_length
 
@@ -18,6 +20,14 @@ from archive_tool.index.docsets import Evaluator, lengths
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 AVERAGE_LENGTHS = {"title": 8.0, "client_name": 4.0, "content": 400.0}
+
+
+@lru_cache(maxsize=64)
+def _norms(average: float) -> tuple[float, ...]:
+    """K1 * ((1 - B) + B * length / average) for each of Whoosh's length bytes (as
+    Whoosh: a length of 0 counts as 1)."""
+    return tuple(K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / average)
+                 for b in range(256))
 
 
 def scores(ev: Evaluator, terms: list[q.Term], among: set[int],
@@ -39,8 +49,7 @@ def scores(ev: Evaluator, terms: list[q.Term], among: set[int],
         else:
             idf, average = 1.0, AVERAGE_LENGTHS.get(fieldname, 50.0)
         factor = term.boost * idf * (K1 + 1)
-        norms = [K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / average)
-                 for b in range(256)]  # as Whoosh: a length of 0 counts as 1
+        norms = _norms(average)
         for reader, offset, ids, weights in ev.postings(fieldname, term.text):
             if not ids:
                 continue
