@@ -260,11 +260,15 @@ class Evaluator:
         return found
 
     def _term(self, fieldname: str, text) -> set[int]:
-        if fieldname not in self.schema:
-            return set()
+        return self._union([(fieldname, text)])
+
+    def _union(self, terms: list[tuple[str, object]]) -> set[int]:
+        """The documents of any of the (field, text) terms, without a set for each."""
         out: set[int] = set()
-        for _reader, offset, ids, _weights in self.postings(fieldname, text):
-            out.update(map(offset.__add__, ids) if offset else ids)
+        for fieldname, text in terms:
+            if fieldname in self.schema:
+                for _reader, offset, ids, _weights in self.postings(fieldname, text):
+                    out.update(map(offset.__add__, ids) if offset else ids)
         return out
 
     def _ids(self, node: q.Query) -> set[int]:
@@ -273,6 +277,8 @@ class Evaluator:
         if isinstance(node, q.Term):
             return self._term(node.fieldname, node.text)
         if isinstance(node, q.Or | q.DisjunctionMax):
+            if all(type(child) is q.Term for child in node.subqueries):  # a word, in fields
+                return self._union([(c.fieldname, c.text) for c in node.subqueries])
             return set().union(*(self.ids(child) for child in node.subqueries))
         if isinstance(node, q.And):
             return self._and(node.subqueries)

@@ -154,9 +154,13 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
                   q.Term("year", str(year)) if year else None):
             if f is not None:
                 scope = scope & ev.ids(f)
-        matched = ev.ids(parsed.query) & scope
-        group = segments.group
-        groups = set(map(group.__getitem__, matched))
+        found = ev.ids(parsed.query)
+        if scope is segments.alive:  # everything the index holds: only deletions to drop
+            matched = found - segments.deleted if segments.deleted else found
+        else:
+            matched = found & scope
+        groups = set(itemgetter(*matched)(segments.group)) if len(matched) > 1 else {
+            segments.group[d] for d in matched}
         out = Results(text, len(groups), page=page, limit=limit, sort=sort)
         if not matched:
             out.suggestion = _suggest(s, segments, ev, index, text, scope)
