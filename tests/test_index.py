@@ -1,5 +1,6 @@
 """Incremental indexing: only what changed is touched, and nothing is lost."""
 
+import json
 import os
 import shutil
 
@@ -194,6 +195,26 @@ def test_extraction_problem_recorded_and_validated(indexed):
     assert [(p.path, p.severity) for p in found] == [(f"{CL}/correspondence/roto.pdf",
                                                       "warning")]
     assert paths(a, "albaranes")  # the rest was indexed
+
+
+def test_the_installed_script_indexes_with_the_worker_pool(root):
+    """bin/archive-tool as installed: its worker processes (forkserver) run the
+    script's file again, and must not run the command a second time."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    corr = root / CL / "correspondence"
+    for i in range(30):
+        write(corr / f"2026-01-{i % 28 + 1:02d}-n{i}.yaml", ENTRY.format(f"n{i}.txt"))
+        write(corr / f"n{i}.txt", f"documento número {i} sobre facturas\n")
+    done = subprocess.run([sys.executable, str(REPO / "bin" / "archive-tool"), "-A", str(root),
+                           "--json", "index"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ARCHIVE_TOOL_LANG": "en"})
+    assert done.returncode == 0, done.stderr
+    assert "crashed" not in done.stderr and json.loads(done.stdout)["extracted"] >= 30
+    assert len(paths(archive(root), "facturas")) == 30
 
 
 def test_symlink_out_of_the_archive_is_not_followed(indexed, tmp_path):
