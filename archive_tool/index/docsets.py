@@ -77,13 +77,13 @@ class _Postings:
             if found is not None:
                 self.found.move_to_end(key)
                 return found
-        ids, weights = _postings(reader, fieldname, btext)
-        found = (array("i", ids), array("d", weights))
-        if len(ids) <= self.budget // 4:
+        found = _postings(reader, fieldname, btext)
+        size = len(found[0])
+        if size <= self.budget // 4:
             with self.lock:
                 if key not in self.found:
                     self.found[key] = found
-                    self.held += len(ids)
+                    self.held += size
                 while self.held > self.budget:
                     _key, (gone, _weights) = self.found.popitem(last=False)
                     self.held -= len(gone)
@@ -93,15 +93,14 @@ class _Postings:
 POSTINGS = _Postings(budget=1_500_000)
 
 
-def _postings(reader, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
+def _postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
     """The document numbers and weights of one term in one segment (deleted ones
     included), read a block at a time."""
+    ids, weights = array("i"), array("d")
     try:
         m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
     except (TermNotFound, KeyError):
-        return [], []
-    ids: list[int] = []
-    weights: list[float] = []
+        return ids, weights
     if not isinstance(m, W3LeafMatcher):
         while m.is_active():
             ids.append(m.id())
@@ -111,13 +110,14 @@ def _postings(reader, fieldname: str, btext: bytes) -> tuple[list[int], list[flo
     while True:  # Whoosh's own per-block decoding, without its Python generators
         m._read_data()
         block_ids, block_weights = m._data[0], m._data[1]
-        ids.extend(block_ids if m._byteids else accumulate(block_ids))
+        # (iterators: an array extends from another array only of its own type)
+        ids.extend(iter(block_ids) if m._byteids else accumulate(block_ids))
         if block_weights is None:
             weights.extend(repeat(1.0, m._blocklength))
         elif isinstance(block_weights, float):
             weights.extend(repeat(block_weights, m._blocklength))
         else:
-            weights.extend(block_weights)
+            weights.extend(iter(block_weights))
         if m._lastblock:
             return ids, weights
         m._goto(m._nextoffset)
