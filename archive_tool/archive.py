@@ -83,7 +83,8 @@ class Archive:
 
     def refresh(self) -> None:
         """Read archive.yaml, staff.yaml and the records again (a long-running
-        process calls this before each pass)."""
+        process calls this before each pass; in the service, the two files are
+        parsed again only when they changed)."""
         if self.in_service:
             self.settings, self.roster = self.shared.records.settings(self.root)
         else:

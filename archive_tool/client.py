@@ -15,7 +15,13 @@ import sys
 
 from archive_tool.errors import AccessDenied, ArchiveError, ExitCode
 from archive_tool.i18n import _
-from archive_tool.locate import ServiceAddress, find_root, service_address
+from archive_tool.locate import (
+    ServiceAddress,
+    current_folder,
+    find_root,
+    service_address,
+    split_globals,
+)
 from archive_tool.protocol import VERSION, Channel, ProtocolError, read_chunks
 
 TYPE_CHECKING = False  # typing and pathlib would cost more than the rest of a request
@@ -29,38 +35,23 @@ ANSWER_SECONDS = 3600.0  # a long command (index --rebuild) keeps the connection
 
 
 def command_of(argv: list[str]) -> tuple[str | None, str | None]:
-    """(the --archive value, the command name) from the global options."""
-    archive, i = None, 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg in ("-A", "--archive"):
-            archive = argv[i + 1] if i + 1 < len(argv) else None
-            i += 2
-            continue
-        if arg.startswith("--archive="):
-            archive = arg.split("=", 1)[1]
-        elif arg.startswith("-A") and len(arg) > 2:
-            archive = arg[2:]
-        elif arg == "--json":
-            pass
-        elif arg.startswith("-"):  # --version, or an option click will refuse
-            return archive, None  # an option this router does not know: click decides
-        else:
-            return archive, arg
-        i += 1
-    return archive, None
+    """(the --archive value, the command name; None for an option this router does not
+    know, such as --version: click decides)."""
+    archive, rest = split_globals(argv)
+    return archive, rest[0] if rest and not rest[0].startswith("-") else None
 
 
-def forward(argv: list[str]) -> int | None:
+def forward(argv: list[str], root: str | None = None) -> int | None:
     """The exit code of the command run by the service, or None to run it here. Help
-    comes from the service too when it answers (it has every command loaded),
-    and from this process when it does not."""
+    the stored texts do not hold comes from the service too when it answers (it has
+    every command loaded), and from this process when it does not. root: the
+    archive's, when the caller found it already."""
     archive, command = command_of(argv)
     asks_help = any(a in HELP for a in argv)
     if command in LOCAL_COMMANDS or (command is None and not asks_help):
         return None
     try:
-        root = find_root(archive)
+        root = root or find_root(archive)
         address = service_address(root)
     except AccessDenied as e:
         return None if asks_help else _fail(str(e), e.exit_code)
@@ -96,7 +87,7 @@ def run(address: ServiceAddress, root: str | os.PathLike, argv: list[str],
     channel = Channel(sock)
     try:
         channel.send({"v": VERSION, "op": "run", "argv": argv, "root": os.fspath(root),
-                      "cwd": os.getcwd(),
+                      "cwd": current_folder() or "/",  # a removed one: nothing is relative
                       "lang": os.environ.get("ARCHIVE_TOOL_LANG"),
                       "tty": {"stdout": sys.stdout.isatty(), "stderr": sys.stderr.isatty()}})
         return _converse(channel)

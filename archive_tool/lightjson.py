@@ -38,7 +38,7 @@ class _JSON:
         except (ImportError, AttributeError, TypeError, ValueError):
             import json
 
-            self._scan = lambda text, start: json.JSONDecoder().raw_decode(text, start)
+            self._scan = json.JSONDecoder().raw_decode
             self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                                             default=self._refuse).iterencode
 

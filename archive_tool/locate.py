@@ -30,6 +30,26 @@ class ServiceAddress:
         self.socket = socket
 
 
+def split_globals(argv: list[str]) -> tuple[str | None, list[str]]:
+    """(the --archive value, the arguments after the global options -A PATH,
+    --archive PATH and --json)."""
+    archive, i = None, 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("-A", "--archive"):
+            archive = argv[i + 1] if i + 1 < len(argv) else None
+            i += 2
+            continue
+        if arg.startswith("--archive="):
+            archive = arg.split("=", 1)[1]
+        elif arg.startswith("-A") and len(arg) > 2:
+            archive = arg[2:]
+        elif arg != "--json":
+            return archive, argv[i:]
+        i += 1
+    return archive, []
+
+
 def find_root(explicit: str | os.PathLike | None = None,
               environ: Mapping[str, str] = os.environ,
               cwd: str | os.PathLike | None = None) -> str:
@@ -43,10 +63,13 @@ def find_root(explicit: str | os.PathLike | None = None,
     if given:
         raise NotFound(_("{root}: no {file} here; create an archive with 'archive-tool"
                          " init PATH'").format(root=_resolved(given), file=ARCHIVE_FILE))
+    here = cwd if cwd is not None else current_folder()
+    if here is None:
+        raise NotFound(_("the current folder no longer exists; change to the archive's"
+                         " folder or pass --archive PATH"))
     raise NotFound(_("no {file} in {here} or any folder above it; pass --archive PATH or"
                      " create one with 'archive-tool init PATH'").format(
-                         file=ARCHIVE_FILE, here=_resolved(cwd if cwd is not None
-                                                           else os.getcwd())))
+                         file=ARCHIVE_FILE, here=_resolved(here)))
 
 
 def nearest_root(explicit: str | os.PathLike | None = None,
@@ -58,7 +81,10 @@ def nearest_root(explicit: str | os.PathLike | None = None,
     if given:
         root = _resolved(given)
         return root if _visible(root) else None
-    folder = _resolved(cwd if cwd is not None else os.getcwd())
+    here = cwd if cwd is not None else current_folder()
+    if here is None:
+        return None
+    folder = _resolved(here)
     while True:
         if _visible(folder):
             return folder
@@ -66,6 +92,14 @@ def nearest_root(explicit: str | os.PathLike | None = None,
         if parent == folder:
             return None
         folder = parent
+
+
+def current_folder() -> str | None:
+    """The current folder, or None when it has been removed."""
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        return None
 
 
 def _resolved(path: str | os.PathLike) -> str:

@@ -91,12 +91,16 @@ class RecordCache:
         return found
 
 
+def _signature(st: os.stat_result) -> Key:
+    """What changes whenever a file is written or replaced."""
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+
+
 def _key(root: Path, name: str) -> Key:
     try:
-        st = (root / name).lstat()
+        return _signature((root / name).lstat())
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
 def _keys(root: Path, names: list[str]) -> list[Key]:
@@ -108,8 +112,8 @@ def _keys(root: Path, names: list[str]) -> list[Key]:
     try:
         for name in names:
             try:
-                st = os.stat(f"{name}/{CLIENT_FILE}", dir_fd=fd, follow_symlinks=False)
-                keys.append((st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
+                keys.append(_signature(os.stat(f"{name}/{CLIENT_FILE}", dir_fd=fd,
+                                               follow_symlinks=False)))
             except OSError:
                 keys.append(None)
     finally:

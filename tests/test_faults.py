@@ -35,6 +35,24 @@ def no_traceback(result) -> None:
         assert lines and lines[-1].startswith("error: "), result.stderr
 
 
+def test_a_removed_current_folder_is_one_line(tmp_path, root):
+    """A shell left in a folder someone removed: the command says so, or works when
+    told where the archive is."""
+    gone = tmp_path / "gone"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ARCHIVE_TOOL_LANG": "en"}
+    env.pop("ARCHIVE_TOOL_ROOT", None)
+    script = (f'mkdir "{gone}" && cd "{gone}" && rmdir "{gone}"'
+              f' && exec "{sys.executable}" -m archive_tool "$@"')
+    lost = subprocess.run(["sh", "-c", script, "sh", "client", "list"], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert lost.returncode == 4 and lost.stderr == (
+        "error: the current folder no longer exists; change to the archive's folder or pass"
+        " --archive PATH\n")
+    told = subprocess.run(["sh", "-c", script, "sh", "-A", str(root), "client", "list"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert told.returncode == 0 and "CL-0001" in told.stdout, told.stderr
+
+
 # --- values and names people type --------------------------------------------------
 
 def test_a_5000_digit_number_is_a_problem_at_its_line(run, root):

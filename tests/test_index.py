@@ -52,15 +52,16 @@ def test_kept_postings_stay_within_their_budget_and_follow_changes(indexed):
     """The postings kept between searches: least recently used out first, never more
     than the budget; a changed file is found by its new words and not its old ones
     with the same archive open (new segments are read anew)."""
-    from archive_tool.index.docsets import _Postings
+    from archive_tool.index.docsets import _Kept, _postings
 
     a = archive(indexed)
-    kept = _Postings(budget=8)
+    kept = _Kept(budget=8, size=lambda postings: len(postings[0]))
     with a.search_index.searcher() as s:
         reader = s.leaf_searchers()[0][0].reader()
         words = [t for f, t in reader.all_terms() if f == "content"][:12]
         for word in words:
-            ids, weights = kept.get(reader, "content", word)
+            ids, weights = kept.get(("segment", "content", word),
+                                    lambda w=word: _postings(reader, "content", w))
             assert list(ids) == list(reader.postings("content", word).all_ids())
             assert len(weights) == len(ids) and kept.held <= kept.budget
         assert len(kept.found) < len(words) and words[-1] in {k[2] for k in kept.found}
@@ -244,3 +245,22 @@ def test_many_files_use_the_worker_pool(root):
     report = update_index(a)
     assert report.extracted == 30
     assert len(paths(a, "facturas")) == 30
+
+
+def test_a_segment_part_reads_as_a_file_does():
+    """The index's parts are read in place from the segment's map: every read a file
+    gives, the window gives the same."""
+    import io
+    import pickle
+
+    from archive_tool.index.store import _Window
+
+    data = b"ab\ncd" + b"x" * 9000 + b"\nend" + pickle.dumps((1, 2.5, "z"))
+    for limit in (-1, 0, 1, 3, 5000, 9010, 20000):
+        window, file = _Window(memoryview(data)), io.BytesIO(data)
+        assert [window.readline(limit) for _ in range(4)] == \
+            [file.readline(limit) for _ in range(4)]
+    window = _Window(memoryview(data))
+    assert window.seek(-len(pickle.dumps((1, 2.5, "z"))), 2) == window.tell()
+    assert bytes(window.peek(3)) == data[window.tell():window.tell() + 3]
+    assert pickle.load(window) == (1, 2.5, "z") and window.read() == b""

@@ -135,13 +135,19 @@ def test_bad_requests_are_dropped_and_the_service_goes_on(echo, tmp_path, payloa
     {"v": 1, "op": "run", "argv": ["-A", "/a b", "search", 'é€𝄞 "q" \\ \n\t\x00']},
     {"n": None, "t": True, "f": 1.5e-10, "big": 10**30, "neg": -3, "l": [[], {}, [1, "x"]]},
 ])
-def test_messages_are_the_json_the_json_package_writes(message):
-    """The wire's JSON (the json package's C parts, without the package) is
-    byte for byte what json writes, and reads back what was sent."""
+@pytest.mark.parametrize("c_parts", [True, False])
+def test_messages_are_the_json_the_json_package_writes(message, c_parts, monkeypatch):
+    """The wire's JSON (the json package's C parts, without the package; the package
+    itself where they are missing) is byte for byte what json writes, and reads back
+    what was sent."""
     import json
 
-    from archive_tool.lightjson import JSON
+    from archive_tool import lightjson
 
+    if not c_parts:
+        monkeypatch.setitem(sys.modules, "_json", None)  # import _json: ImportError
+    JSON = lightjson._JSON()  # noqa: N806  (as the module names it)
+    assert (type(JSON._scan).__name__ == "Scanner") is c_parts
     text = JSON.dumps(message)
     assert text == json.dumps(message, ensure_ascii=False, separators=(",", ":"))
     assert JSON.loads(text) == message

@@ -30,26 +30,22 @@ def load() -> Any:
     return cli
 
 
-def _speak(argv: list[str]) -> None:
+def _speak(argv: list[str]) -> str | None:
     """The person's language from the first line on: ARCHIVE_TOOL_LANG, else the
-    language of the archive the command names, else Spanish."""
+    language of the archive the command names, else Spanish. Returns that archive's
+    root, or None when there is none to be found (the command then says why)."""
     import os
 
     from archive_tool import i18n, locate
     from archive_tool.errors import ArchiveError
 
-    archive = None
-    for i, arg in enumerate(argv):
-        if arg in ("-A", "--archive") and i + 1 < len(argv):
-            archive = argv[i + 1]
-        elif arg.startswith("--archive="):
-            archive = arg.split("=", 1)[1]
     try:
-        root = locate.nearest_root(archive)
-        language = locate.archive_language(root) if root else None
-    except (ArchiveError, OSError):
-        language = None
+        root = locate.nearest_root(locate.split_globals(argv)[0])
+    except (ArchiveError, OSError):  # an unreadable archive, a folder that is gone
+        root = None
+    language = locate.archive_language(root) if root else None
     i18n.use(i18n.choose(language, os.environ.get(i18n.LANG_ENV)))
+    return root
 
 
 def __getattr__(name: str) -> Any:
@@ -59,7 +55,7 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
-    _speak(sys.argv[1:])
+    root = _speak(sys.argv[1:])
     from archive_tool import i18n
     from archive_tool.cli.helptexts import lookup
 
@@ -70,7 +66,7 @@ def main() -> None:
         sys.exit(0)
     from archive_tool.client import forward
 
-    code = forward(sys.argv[1:])
+    code = forward(sys.argv[1:], root)
     if code is None:
         load().main(prog_name="archive-tool")
         code = 0  # pragma: no cover

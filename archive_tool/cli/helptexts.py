@@ -30,22 +30,12 @@ def path(language: str) -> str:
 def wanted(argv: list[str]) -> str | None:
     """The command whose help argv asks for ("" for the program's, "client show" for
     a subcommand's), or None when argv asks for anything else."""
-    words: list[str] = []
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg in ("-A", "--archive"):
-            i += 2
-            continue
-        if arg in HELP:
-            return " ".join(words) if i == len(argv) - 1 else None
-        if arg.startswith("-") and not (arg.startswith("--archive=") or arg == "--json"
-                                        or (arg.startswith("-A") and not words)):
-            return None
-        if not arg.startswith("-"):
-            words.append(arg)
-        i += 1
-    return None
+    from archive_tool.locate import split_globals
+
+    rest = split_globals(argv)[1]
+    if not rest or rest[-1] not in HELP or any(w.startswith("-") for w in rest[:-1]):
+        return None
+    return " ".join(rest[:-1])
 
 
 def _wide_enough() -> bool:

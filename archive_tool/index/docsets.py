@@ -13,7 +13,9 @@ import sys
 import threading
 from array import array
 from collections import OrderedDict
+from collections.abc import Callable
 from itertools import accumulate, repeat
+from typing import Any
 
 from whoosh import query as q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -22,19 +24,53 @@ from whoosh.reading import TermNotFound
 
 from archive_tool.index.fields import NO_DATE
 
-_SEGMENTS: OrderedDict[tuple[str, str], array] = OrderedDict()  # (segment, column)
-_SEGMENTS_KEPT = 64
-_lock = threading.Lock()
+_lock = threading.Lock()  # for what is kept on a searcher
+
+class _Kept:
+    """What was read from the index's segments lately (a segment never changes once
+    written), up to a budget of sizes in all, least recently used first out; a
+    value over a quarter of the budget is not kept."""
+
+    def __init__(self, budget: int, size: Callable[[Any], int]) -> None:
+        self.budget = budget
+        self.size = size
+        self.held = 0
+        self.found: OrderedDict[tuple, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, read: Callable[[], Any]) -> Any:
+        with self.lock:
+            found = self.found.get(key)
+            if found is not None:
+                self.found.move_to_end(key)
+                return found
+        found = read()
+        size = self.size(found)
+        if size <= self.budget // 4:
+            with self.lock:
+                if key not in self.found:
+                    self.found[key] = found
+                    self.held += size
+                while self.held > self.budget:
+                    _key, gone = self.found.popitem(last=False)
+                    self.held -= self.size(gone)
+        return found
+
+
+COLUMNS = _Kept(budget=64, size=lambda values: 1)  # (segment, column): an array
+# (segment, field, term): its postings as arrays of documents and weights, 12 bytes
+# a posting: the words people search for again, and those a prefix or several
+# fields share, are not decoded again
+POSTINGS = _Kept(budget=1_500_000, size=lambda postings: len(postings[0]))
 
 
 def _column(reader, fieldname: str, typecode: str, default: int, column=None) -> array:
     """A numeric column of one segment as an array, read in one go."""
-    key = (reader.segment().segment_id(), fieldname)
-    with _lock:
-        found = _SEGMENTS.get(key)
-        if found is not None:
-            _SEGMENTS.move_to_end(key)
-            return found
+    return COLUMNS.get((reader.segment().segment_id(), fieldname),
+                       lambda: _read_column(reader, fieldname, typecode, default, column))
+
+
+def _read_column(reader, fieldname: str, typecode: str, default: int, column) -> array:
     count = reader.doc_count_all()
     values = array(typecode)
     perdoc = reader._perdoc
@@ -46,10 +82,6 @@ def _column(reader, fieldname: str, typecode: str, default: int, column=None) ->
             values.byteswap()  # Whoosh writes them big-endian
     if len(values) < count:
         values.extend([default] * (count - len(values)))
-    with _lock:
-        _SEGMENTS[key] = values
-        while len(_SEGMENTS) > _SEGMENTS_KEPT:
-            _SEGMENTS.popitem(last=False)
     return values
 
 
@@ -58,44 +90,15 @@ def lengths(reader, fieldname: str) -> array:
     return _column(reader, _lenfield(fieldname), "B", 0, LENGTHS_COLUMN)
 
 
-class _Postings:
-    """Terms' postings as read lately, per segment (a segment's postings never change),
-    up to a number of postings in all, least recently used first out: the words
-    people search for again, and those a prefix or several fields share, are not
-    decoded again. 12 bytes a posting."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.held = 0
-        self.found: OrderedDict[tuple[str, str, bytes], tuple[array, array]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, reader, fieldname: str, btext: bytes) -> tuple[array, array]:
-        key = (reader.segment().segment_id(), fieldname, btext)
-        with self.lock:
-            found = self.found.get(key)
-            if found is not None:
-                self.found.move_to_end(key)
-                return found
-        found = _postings(reader, fieldname, btext)
-        size = len(found[0])
-        if size <= self.budget // 4:
-            with self.lock:
-                if key not in self.found:
-                    self.found[key] = found
-                    self.held += size
-                while self.held > self.budget:
-                    _key, (gone, _weights) = self.found.popitem(last=False)
-                    self.held -= len(gone)
-        return found
-
-
-POSTINGS = _Postings(budget=1_500_000)
+def postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
+    """The document numbers and weights of one term in one segment (deleted ones
+    included), as read lately or read now."""
+    return POSTINGS.get((reader.segment().segment_id(), fieldname, btext),
+                        lambda: _postings(reader, fieldname, btext))
 
 
 def _postings(reader, fieldname: str, btext: bytes) -> tuple[array, array]:
-    """The document numbers and weights of one term in one segment (deleted ones
-    included), read a block at a time."""
+    """postings(), read a block at a time."""
     ids, weights = array("i"), array("d")
     try:
         m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
@@ -243,7 +246,7 @@ class Evaluator:
         key = (fieldname, btext)
         found = self.read.get(key)
         if found is None:
-            found = self.read[key] = [(reader, offset, *POSTINGS.get(reader, fieldname, btext))
+            found = self.read[key] = [(reader, offset, *postings(reader, fieldname, btext))
                                       for reader, offset in self.segments.leaves]
         return found
 

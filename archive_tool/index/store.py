@@ -67,9 +67,14 @@ class _Window:
         return self._buf[self._pos:self._pos + max(n, 1)]
 
     def readline(self, limit: int = -1) -> bytes:
-        rest = self._buf[self._pos:].tobytes()
-        end = rest.find(b"\n") + 1 or len(rest)
-        return self.read(end if limit < 0 else min(end, limit))
+        stop = len(self._buf) if limit < 0 else min(len(self._buf), self._pos + limit)
+        at = self._pos
+        while at < stop:  # a page at a time, not a copy of the rest of the part
+            found = self._buf[at:min(stop, at + 4096)].tobytes().find(b"\n")
+            if found >= 0:
+                return self.read(at + found + 1 - self._pos)
+            at += 4096
+        return self.read(stop - self._pos)
 
     def seek(self, pos: int, whence: int = 0) -> int:
         base = (0, self._pos, len(self._buf))[whence]

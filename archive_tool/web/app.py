@@ -251,8 +251,9 @@ class WebApp:
         return None
 
     def archive_for(self, login: str) -> Archive:
-        """The archive as this person sees it, for one request: staff.yaml and
-        archive.yaml read again; the client records kept while unchanged."""
+        """The archive as this person sees it, for one request: staff.yaml,
+        archive.yaml and the client records as they are now (read again only when
+        they changed)."""
         return Archive(self.root, login=login, system=False, shared=self.shared,
                        outside=NO_FILES)
 
