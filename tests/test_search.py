@@ -200,6 +200,34 @@ def test_scores_leak_nothing_of_what_the_caller_cannot_see(root):
     assert admin_after[0][0][1] != admin_before[0][0][1]  # an admin's BM25 moved
 
 
+def test_an_admin_s_scores_are_whoosh_s_bm25f(shared):
+    """The scores computed in bulk are the ones Whoosh's own BM25F gives, document
+    by document, for words, several words, prefixes and phrases."""
+    from whoosh import query as q
+    from whoosh.scoring import BM25F
+
+    from archive_tool.index import ranking
+    from archive_tool.index.docsets import Evaluator, Segments
+    from archive_tool.index.parsing import parse
+    from archive_tool.index.query import _date_bounds
+
+    index = archive(shared).search_index
+    with index.searcher() as s:
+        assert isinstance(s.weighting, BM25F)
+        segments = Segments.of(s)
+        everything = segments.alive
+        for text in ("albaranes", "informe anual", "poliza credito", "exclusiv*",
+                     '"titularidad real"', "suministros levante"):
+            parsed = parse(text, s.schema, index.vocabulary, _date_bounds(segments))
+            ours = ranking.scores(Evaluator(segments), parsed.scoring, everything, True)
+            whoosh = {hit.docnum: hit.score for hit in s.search(
+                q.Or(parsed.scoring), limit=None)}
+            assert whoosh, text
+            assert {d for d in everything if ours.get(d)} == set(whoosh), text
+            for d, score in whoosh.items():
+                assert ours.get(d) == pytest.approx(score, rel=1e-9), (text, d)
+
+
 # --- the oracle --------------------------------------------------------------
 
 def _docs(root: Path, policy):

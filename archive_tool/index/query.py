@@ -170,7 +170,8 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
             order, scores = _by_relevance(s, segments, ev, parsed, matched, wanted,
                                           visibility.everything)
         else:
-            order, scores = _by_date(segments, matched, wanted, newest=sort == "-date"), {}
+            order = _by_date(segments, matched, wanted, newest=sort == "-date")
+            scores = ranking.NOTHING
         shown = order[(page - 1) * limit:wanted]  # (group, one of its documents)
         out.hits = _hits(s, segments, ev, parsed, matched, shown, scores, out.first,
                          visibility.everything)
@@ -178,7 +179,7 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
 
 
 def _by_relevance(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int],
-                  wanted: int, admin: bool) -> tuple[list[tuple[int, int]], dict[int, float]]:
+                  wanted: int, admin: bool) -> tuple[list[tuple[int, int]], ranking.Scores]:
     """Groups in order: the records of the clients the query names, then by best score,
     ties newest first; documents no word scores (field queries) after, newest first.
     Returns (group, its best document) in order and every matched document's score."""
@@ -188,10 +189,11 @@ def _by_relevance(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched:
         records = ev.ids(q.Term("doc", "record"))
         for d in ev.ids(parsed.names) & records & matched:
             named[group[d]] = d
-    scored = ranking.scores(ev, parsed.scoring, matched, admin) if parsed.scoring else {}
+    scored = (ranking.scores(ev, parsed.scoring, matched, admin) if parsed.scoring
+              else ranking.NOTHING)
     best: dict[int, float] = {}  # group -> its best document's score
     lead: dict[int, int] = {}    # group -> that document
-    for candidates in _best_first(scored, 4 * (wanted + len(named)) + 16):
+    for candidates in scored.best_first(4 * (wanted + len(named)) + 16):
         best.clear()
         lead.clear()
         cut = None
@@ -220,16 +222,6 @@ def _by_relevance(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched:
     return order, scored
 
 
-def _best_first(scored: dict[int, float], k: int):
-    """The scored documents best first: the k best (and those tied with the k-th)
-    first; all of them, if those were not enough."""
-    if len(scored) > k:
-        threshold = heapq.nlargest(k, scored.values())[-1]
-        yield sorted(((d, s) for d, s in scored.items() if s >= threshold),
-                     key=itemgetter(1), reverse=True)
-    yield sorted(scored.items(), key=itemgetter(1), reverse=True)
-
-
 def _by_date(segments: Segments, matched: set[int], wanted: int, newest: bool,
              skip: set[int] | None = None) -> list[tuple[int, int]]:
     """(group, a document of it) by date (newest or oldest first); undated last."""
@@ -252,7 +244,7 @@ def _by_date(segments: Segments, matched: set[int], wanted: int, newest: bool,
 
 
 def _hits(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int],
-          shown: list[tuple[int, int]], scores: dict[int, float], first: int,
+          shown: list[tuple[int, int]], scores: ranking.Scores, first: int,
           admin: bool) -> list[Hit]:
     multi = segments.members
     members = {g: [d for d in multi[g] if d in matched] if g in multi else [lead]

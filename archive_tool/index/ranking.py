@@ -1,6 +1,6 @@
-"""Scores of the documents a search matched: BM25F, computed for every matched
-document from the postings and field lengths read in bulk (a fraction of what
-Whoosh's matchers cost, one posting at a time).
+"""Scores of the documents a search matched: BM25F, computed with vector arithmetic
+over the postings and field lengths read in bulk (a fraction of what Whoosh's
+matchers cost, one posting at a time).
 
 Information admins see everything, and get BM25F with the index's statistics (as
 Whoosh's BM25F). Everyone else gets BM25 without collection statistics (no idf,
@@ -11,8 +11,10 @@ order of what they may (design §5).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from functools import lru_cache
 
+import numpy as np
 from whoosh import query as q
 from whoosh.util.numeric import byte_to_length
 
@@ -23,26 +25,58 @@ AVERAGE_LENGTHS = {"title": 8.0, "client_name": 4.0, "content": 400.0}
 
 
 @lru_cache(maxsize=64)
-def _norms(average: float) -> tuple[float, ...]:
+def _norms(average: float) -> np.ndarray:
     """K1 * ((1 - B) + B * length / average) for each of Whoosh's length bytes (as
     Whoosh: a length of 0 counts as 1)."""
-    return tuple(K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / average)
-                 for b in range(256))
+    sizes = np.array([byte_to_length(b) if b else 1 for b in range(256)], dtype=np.float64)
+    return K1 * ((1 - B) + B * sizes / average)
 
 
-def scores(ev: Evaluator, terms: list[q.Term], among: set[int],
-           admin: bool) -> dict[int, float]:
+class Scores:
+    """The scored documents (those at least one word of the query matched) and
+    their scores, best first on demand."""
+
+    def __init__(self, vector: np.ndarray, docs: np.ndarray) -> None:
+        self.vector = vector  # every document of the searcher: its score, or 0
+        self.docs = docs[vector[docs] > 0]
+        self.values = vector[self.docs]
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def get(self, doc: int, default: float = 0.0) -> float:
+        value = float(self.vector[doc]) if doc < len(self.vector) else 0.0
+        return value if value > 0 else default
+
+    def best_first(self, k: int) -> Iterator[list[tuple[int, float]]]:
+        """The scored documents best first, ties by document number: the k best
+        (and those tied with the k-th) first; all of them, if those were not
+        enough."""
+        docs, values = self.docs, self.values
+        if len(docs) > k:
+            threshold = np.partition(values, len(values) - k)[len(values) - k]
+            keep = values >= threshold
+            yield self._ordered(docs[keep], values[keep])
+        yield self._ordered(docs, values)
+
+    @staticmethod
+    def _ordered(docs: np.ndarray, values: np.ndarray) -> list[tuple[int, float]]:
+        order = np.lexsort((docs, -values))
+        return list(zip(docs[order].tolist(), values[order].tolist(), strict=True))
+
+
+NOTHING = Scores(np.zeros(0), np.zeros(0, dtype=np.intp))  # no word to score
+
+
+def scores(ev: Evaluator, terms: list[q.Term], among: Collection[int], admin: bool) -> Scores:
     """The score of each document of `among` matched by at least one of the terms."""
     searcher = ev.segments.searcher
     schema = searcher.schema
-    out: dict[int, float] = {}
-    get = out.get
-    terms = [t for t in terms if t.fieldname in schema and schema[t.fieldname].scorable]
-    # the longest postings first: the first term fills the scores in one comprehension
-    terms.sort(key=lambda t: -sum(len(ids) for _r, _o, ids, _w in ev.postings(t.fieldname,
-                                                                             t.text)))
+    vector = np.zeros(max(ev.segments.count, 1))
     for term in terms:
         fieldname = term.fieldname
+        if fieldname not in schema or not schema[fieldname].scorable:
+            continue
         if admin:
             idf = searcher.idf(fieldname, term.text)
             average = searcher.avg_field_length(fieldname) or 1.0
@@ -53,21 +87,9 @@ def scores(ev: Evaluator, terms: list[q.Term], among: set[int],
         for reader, offset, ids, weights in ev.postings(fieldname, term.text):
             if not ids:
                 continue
-            sizes = lengths(reader, fieldname)
-            if len(among) * 4 < len(ids):  # few matched documents: look each one up
-                posted = dict(zip(ids, weights, strict=True))
-                for g in among:
-                    w = posted.get(g - offset)
-                    if w is not None:
-                        out[g] = get(g, 0.0) + factor * w / (w + norms[sizes[g - offset]])
-                continue
-            if not out:  # the first term: nothing to add to
-                out = {d + offset: factor * w / (w + norms[sizes[d]])
-                       for d, w in zip(ids, weights, strict=True) if d + offset in among}
-                get = out.get
-                continue
-            for d, w in zip(ids, weights, strict=True):
-                g = d + offset
-                if g in among:
-                    out[g] = get(g, 0.0) + factor * w / (w + norms[sizes[d]])
-    return out
+            docs = np.frombuffer(ids, dtype=np.intc)
+            w = np.frombuffer(weights, dtype=np.float64)
+            sizes = np.frombuffer(lengths(reader, fieldname), dtype=np.uint8)
+            # a term's documents are distinct within a segment: a plain += adds once each
+            vector[docs + offset] += factor * w / (w + norms[sizes[docs]])
+    return Scores(vector, np.fromiter(among, dtype=np.intp, count=len(among)))
