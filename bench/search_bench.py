@@ -475,8 +475,9 @@ def recoll_query(kind: str, query: str) -> str:
 
 def recoll_build(root: Path, folder: Path) -> tuple[float, int, str]:
     """A throwaway Recoll config over the archive folder; returns (seconds, documents,
-    notes)."""
-    folder.mkdir()
+    notes). An index an earlier run left in `folder` is brought up to date."""
+    earlier = (folder / "xapiandb").exists()
+    folder.mkdir(exist_ok=True)
     (folder / "recoll.conf").write_text(
         f"topdirs = {root}\nskippedNames+ = .archive\nindexStemmingLanguages = spanish\n"
         "noaspell = 1\n", encoding="utf-8")
@@ -489,6 +490,8 @@ def recoll_build(root: Path, folder: Path) -> tuple[float, int, str]:
     status = dict(re.findall(r"^(\w+) = (\S*)", (folder / "idxstatus.txt").read_text()
                              if (folder / "idxstatus.txt").exists() else "", re.M))
     notes = "" if done.returncode == 0 else f" (recollindex exit {done.returncode})"
+    if earlier:
+        notes += " (over an earlier run's index)"
     if not shutil.which("pdftotext"):
         notes += " (no pdftotext: Recoll cannot read the PDFs)"
     return seconds, int(status.get("docsdone", 0) or 0), notes
