@@ -499,8 +499,8 @@ def recoll_build(root: Path, folder: Path) -> tuple[float, int, str]:
 
 def service_bench(root: Path, work: Path, docs, qs, quick: bool, others: bool) -> None:
     out = sys.stdout.write
-    n = 20 if quick else 40          # runs per target query type
-    n_issue = 10 if quick else 20    # phrase and date (the search issue's)
+    n = 12 if quick else 40          # runs per target query type
+    n_issue = 6 if quick else 20     # phrase and date (the search issue's)
     n_load = 200 if quick else 1000  # --quick keeps to about a minute
     threads = 4
     cmd = cli_command()
@@ -701,7 +701,7 @@ def main() -> None:
             service_bench(root, work, docs, qs, args.quick, not args.no_compare)
         if args.searches_only or args.archive:
             return
-        compare(a, root, work, docs, qs, out)
+        compare(a, root, work, docs, qs, out, runs=2 if args.quick else 10)
         service_bench(root, work, docs, qs, args.quick, not args.no_compare)
     finally:
         if not args.dir:
@@ -769,16 +769,18 @@ def searches(a: Archive, qs: dict[str, list[str]], out) -> None:
         out(f"  e.g. {kind:12} {items[0]}\n")
 
 
-def compare(a: Archive, root: Path, work: Path, docs, qs, out) -> None:
-    """The same queries as whole CLI calls, in SQLite FTS5 and in ripgrep."""
+def compare(a: Archive, root: Path, work: Path, docs, qs, out, runs: int) -> None:
+    """The same queries as whole CLI calls without the service (`runs` of each type),
+    in SQLite FTS5 and in ripgrep."""
     cli: dict[str, list[float]] = {}
     for kind, items in qs.items():
-        for item in items[:10]:
+        for item in items[:runs]:
             cli.setdefault(kind, []).append(run_cli(root, "search", item))
     fts_build, fts = fts5(docs, qs)
     rg = ripgrep(docs, qs, work / "rg") if shutil.which("rg") else {}
     out(f"\nSQLite FTS5 build (no stemming): {fts_build:.1f} s\n")
-    out("\nwhole CLI calls p50 / p95 beside FTS5 and ripgrep (ratio: CLI p50 over rg p50)\n")
+    out(f"\nwhole CLI calls with no service running ({runs} of each type), p50 / p95 beside"
+        " FTS5 and ripgrep (ratio: CLI p50 over rg p50)\n")
     out(f"{'query':12} {'CLI call':>22} {'FTS5':>22} {'ripgrep':>22} {'CLI/rg':>7}\n")
     for kind in qs:
         row = f"{kind:12} {ms(cli[kind]):>22}"
