@@ -17,6 +17,7 @@ from collections.abc import Callable
 from itertools import accumulate, repeat
 from typing import Any
 
+import numpy as np
 from whoosh import query as q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
@@ -178,6 +179,7 @@ class Segments:
         self._alive: set[int] | None = None
         self._group: list[int] | None = None
         self._when: list[int] | None = None
+        self._vectors: dict[str, np.ndarray] = {}
         self._members: dict[int, list[int]] | None = None
         self.scopes: OrderedDict = OrderedDict()  # visibility -> the documents it sees
 
@@ -204,6 +206,17 @@ class Segments:
         for reader, _offset in self.leaves:
             out.extend(_column(reader, fieldname, typecode, default))
         return out
+
+    def vector(self, fieldname: str) -> np.ndarray:
+        """The `group` or `when` column of every segment, as one numpy vector (for
+        work over thousands of documents at once)."""
+        found = self._vectors.get(fieldname)
+        if found is None:
+            typecode, default = {"group": ("q", 0), "when": ("i", NO_DATE)}[fieldname]
+            found = self._vectors[fieldname] = np.concatenate(
+                [np.frombuffer(_column(reader, fieldname, typecode, default), dtype=typecode)
+                 for reader, _offset in self.leaves] or [np.zeros(0, dtype=typecode)])
+        return found
 
     @property
     def group(self) -> list[int]:

@@ -8,12 +8,12 @@ first; or by date. Totals are exact and count only what the caller may see.
 
 from __future__ import annotations
 
-import heapq
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 
+import numpy as np
 from whoosh import query as q
 
 from archive_tool import words
@@ -22,6 +22,7 @@ from archive_tool.i18n import _
 from archive_tool.index import ranking
 from archive_tool.index.analysis import fold, terms
 from archive_tool.index.docsets import Evaluator, Segments
+from archive_tool.index.fields import NO_DATE
 from archive_tool.index.parsing import Parsed, parse
 from archive_tool.index.snippets import MARK_CLOSE, MARK_OPEN, snippet
 from archive_tool.index.store import SearchIndex
@@ -224,23 +225,28 @@ def _by_relevance(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched:
 
 def _by_date(segments: Segments, matched: set[int], wanted: int, newest: bool,
              skip: set[int] | None = None) -> list[tuple[int, int]]:
-    """(group, a document of it) by date (newest or oldest first); undated last."""
-    group, when = segments.group, segments.when
-    dates: dict[int, tuple[int, int]] = {}
-    for d in matched:
-        g = group[d]
-        w = when[d]
-        if g not in dates or (w, -d) > dates[g]:
-            dates[g] = (w, -d)
+    """(group, a document of it) by date (newest or oldest first); undated last. A
+    group's date and document are its newest document's (ties: the first)."""
+    if not matched or wanted <= 0:
+        return []
+    docs = np.fromiter(matched, dtype=np.intp, count=len(matched))
+    groups = segments.vector("group")[docs]
+    when = segments.vector("when")[docs]
+    order = np.lexsort((docs, -when, groups))  # by group, each group's newest first
+    ordered = groups[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    lead = order[first]
+    docs, groups, when = docs[lead], groups[lead], when[lead]
     if skip:
-        for g in skip:
-            dates.pop(g, None)
+        keep = ~np.isin(groups, np.fromiter(skip, dtype=groups.dtype, count=len(skip)))
+        docs, groups, when = docs[keep], groups[keep], when[keep]
     if newest:
-        order = heapq.nlargest(wanted, dates, key=lambda g: dates[g])
+        order = np.lexsort((docs, -when))
     else:
-        order = heapq.nsmallest(wanted, dates, key=lambda g: (dates[g][0] == 0, dates[g][0],
-                                                              -dates[g][1]))
-    return [(g, -dates[g][1]) for g in order]
+        order = np.lexsort((docs, when, when == NO_DATE))
+    order = order[:wanted]
+    return list(zip(groups[order].tolist(), docs[order].tolist(), strict=True))
 
 
 def _hits(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int],
