@@ -118,37 +118,49 @@ def test_sort_by_date_and_pages(shared):
     assert past.exit_code == 0 and "page 999 is past the last" in past.stdout
 
 
-def test_date_order_is_the_plain_sort_of_each_document_s_newest_file(root):
+def test_date_order_is_the_plain_sort_of_each_document_s_files(root):
     """Sorting by date (done over vectors) against the plain definition, on random
     sets of documents: a group (an entry and its attachments) counts once, dated by
-    its newest file (ties: the first); undated ones last; groups to skip left out."""
+    its newest file when newest first and its oldest when oldest first, ties by
+    document number; undated ones last; groups to skip left out. The total counts
+    each group once."""
     from archive_tool.index.docsets import Segments
     from archive_tool.index.query import _by_date
 
-    client = root / "clients/CL-0001-levante"
-    for n, day in enumerate(["2026-03-02", "2026-03-02", "2025-11-30", "2026-01-15"]):
-        write(client / f"correspondence/{day}-carta{n}.yaml",
+    corr = root / "clients/CL-0001-levante/correspondence"
+    days = ["2026-03-02", "2026-03-02", "2025-11-30", "2026-01-15"] * 3
+    for n, day in enumerate(days):
+        write(corr / f"{day}-carta{n}.yaml",
               f"date: {day}\nkind: letter\nsubject: Carta {n}\nattachments: [a{n}.txt]\n")
-        write(client / f"correspondence/a{n}.txt", f"Anexo {n}.\n")
+        write(corr / f"a{n}.txt", f"Anexo {n}.\n")
+    many = [f"b{n}.txt" for n in range(25)]  # the newest document has many files
+    write(corr / "2026-06-01-envio.yaml", "date: 2026-06-01\nkind: letter\nsubject: Envío\n"
+          f"attachments: [{', '.join(many)}]\n")
+    for name in many:
+        write(corr / name, "Copia.\n")
     for n in range(3):
-        write(client / f"notas{n}.txt", f"Notas sueltas {n}.\n")  # files without a date
+        write(root / f"clients/CL-0001-levante/notas{n}.txt", "Notas.\n")  # undated
     update_index(archive(root))
     with archive(root).search_index.searcher() as s:
         segments = Segments.of(s)
         group, when, alive = segments.group, segments.when, sorted(segments.alive)
-        assert {when[d] for d in alive} >= {0} and len(segments.members) == 4
+        assert 0 in {when[d] for d in alive} and len(segments.members) == 13
         rng = random.Random(3)
         for _ in range(300):
             matched = set(rng.sample(alive, rng.randint(1, len(alive))))
             skip = {group[d] for d in rng.sample(sorted(matched), 1)} if rng.random() < .5 else None
             newest = rng.random() < 0.5
+
+            def key(d, newest=newest):
+                return ((-when[d],) if newest else (when[d] == 0, when[d]), d)
+
             lead: dict[int, int] = {}
-            for d in sorted(matched):
-                if group[d] not in lead or when[d] > when[lead[group[d]]]:
+            for d in matched:
+                if group[d] not in lead or key(d) < key(lead[group[d]]):
                     lead[group[d]] = d
             expected = sorted(((g, d) for g, d in lead.items() if g not in (skip or ())),
-                              key=lambda gd: (-when[gd[1]], gd[1]) if newest else
-                              (when[gd[1]] == 0, when[gd[1]], gd[1]))
+                              key=lambda gd: key(gd[1]))
+            assert segments.groups_of(matched) == len(lead)
             wanted = rng.choice([1, 3, 50])
             assert _by_date(segments, matched, wanted, newest, skip) == expected[:wanted]
 

@@ -218,6 +218,15 @@ class Segments:
                  for reader, _offset in self.leaves] or [np.zeros(0, dtype=typecode)])
         return found
 
+    def groups_of(self, docs: set[int]) -> int:
+        """How many groups the documents make."""
+        found = self._vectors.get("dense groups")  # each document's group as 0, 1, 2...
+        if found is None:
+            found = self._vectors["dense groups"] = np.unique(
+                self.vector("group"), return_inverse=True)[1].astype(np.intp)
+        numbers = found[np.fromiter(docs, dtype=np.intp, count=len(docs))]
+        return int(np.count_nonzero(np.bincount(numbers))) if len(numbers) else 0
+
     @property
     def group(self) -> list[int]:
         if self._group is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
 
 import numpy as np
 from whoosh import query as q
@@ -160,9 +159,7 @@ def search(index: SearchIndex, text: str, *, visibility: Visibility, client: str
             matched = found - segments.deleted if segments.deleted else found
         else:
             matched = found & scope
-        groups = set(itemgetter(*matched)(segments.group)) if len(matched) > 1 else {
-            segments.group[d] for d in matched}
-        out = Results(text, len(groups), page=page, limit=limit, sort=sort)
+        out = Results(text, segments.groups_of(matched), page=page, limit=limit, sort=sort)
         if not matched:
             out.suggestion = _suggest(s, segments, ev, index, text, scope)
             return out
@@ -225,28 +222,34 @@ def _by_relevance(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched:
 
 def _by_date(segments: Segments, matched: set[int], wanted: int, newest: bool,
              skip: set[int] | None = None) -> list[tuple[int, int]]:
-    """(group, a document of it) by date (newest or oldest first); undated last. A
-    group's date and document are its newest document's (ties: the first)."""
+    """(group, a document of it) by date, newest or oldest first, undated last, ties
+    by document number: each group where its first document in that order stands
+    (a document's newest file when newest first, its oldest when oldest first)."""
     if not matched or wanted <= 0:
         return []
-    docs = np.fromiter(matched, dtype=np.intp, count=len(matched))
-    groups = segments.vector("group")[docs]
-    when = segments.vector("when")[docs]
-    order = np.lexsort((docs, -when, groups))  # by group, each group's newest first
-    ordered = groups[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    lead = order[first]
-    docs, groups, when = docs[lead], groups[lead], when[lead]
-    if skip:
-        keep = ~np.isin(groups, np.fromiter(skip, dtype=groups.dtype, count=len(skip)))
-        docs, groups, when = docs[keep], groups[keep], when[keep]
-    if newest:
-        order = np.lexsort((docs, -when))
-    else:
-        order = np.lexsort((docs, when, when == NO_DATE))
-    order = order[:wanted]
-    return list(zip(groups[order].tolist(), docs[order].tolist(), strict=True))
+    docs = np.sort(np.fromiter(matched, dtype=np.intp, count=len(matched)))
+    when = segments.vector("when")[docs].astype(np.int64)
+    key = -when if newest else np.where(when == NO_DATE, np.iinfo(np.int64).max, when)
+    group = segments.group
+    k = 4 * wanted + 16
+    while True:
+        if k < len(docs):  # the first documents in order: all those up to the k-th key
+            picked = np.flatnonzero(key <= np.partition(key, k)[k])
+            order = picked[np.argsort(key[picked], kind="stable")]
+        else:
+            order = np.argsort(key, kind="stable")
+        out: list[tuple[int, int]] = []
+        seen = set(skip or ())
+        for d in docs[order].tolist():
+            g = group[d]
+            if g not in seen:
+                seen.add(g)
+                out.append((g, d))
+                if len(out) == wanted:
+                    return out
+        if k >= len(docs):
+            return out
+        k *= 4
 
 
 def _hits(s, segments: Segments, ev: Evaluator, parsed: Parsed, matched: set[int],
