@@ -180,6 +180,7 @@ class Segments:
         self._group: list[int] | None = None
         self._when: list[int] | None = None
         self._vectors: dict[str, np.ndarray] = {}
+        self._dense_groups: np.ndarray | None = None  # each document's group as 0, 1, 2...
         self._members: dict[int, list[int]] | None = None
         self.scopes: OrderedDict = OrderedDict()  # visibility -> the documents it sees
 
@@ -220,11 +221,10 @@ class Segments:
 
     def groups_of(self, docs: set[int]) -> int:
         """How many groups the documents make."""
-        found = self._vectors.get("dense groups")  # each document's group as 0, 1, 2...
-        if found is None:
-            found = self._vectors["dense groups"] = np.unique(
-                self.vector("group"), return_inverse=True)[1].astype(np.intp)
-        numbers = found[np.fromiter(docs, dtype=np.intp, count=len(docs))]
+        if self._dense_groups is None:
+            self._dense_groups = np.unique(self.vector("group"),
+                                           return_inverse=True)[1].astype(np.intp)
+        numbers = self._dense_groups[np.fromiter(docs, dtype=np.intp, count=len(docs))]
         return int(np.count_nonzero(np.bincount(numbers))) if len(numbers) else 0
 
     @property
