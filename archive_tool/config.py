@@ -10,10 +10,11 @@ from pathlib import Path
 
 from archive_tool import locate
 from archive_tool.errors import InvalidInput
+from archive_tool.files import UnsafePath, file_in
 from archive_tool.i18n import _
 from archive_tool.locate import ARCHIVE_FILE
 from archive_tool.statedir import STATE_DIR as STATE_DIR
-from archive_tool.yamlload import YamlProblem, load_file
+from archive_tool.yamlload import YamlProblem, load_stream
 
 STAFF_FILE = "staff.yaml"
 CLIENTS_DIR = "clients"
@@ -118,8 +119,15 @@ def find_root(explicit: str | os.PathLike | None = None,
 
 
 def load_settings(root: Path) -> Settings:
+    """archive.yaml's settings, the file read never through a link."""
     try:
-        loaded = load_file(root / ARCHIVE_FILE)
+        with file_in(root, ARCHIVE_FILE) as f:
+            loaded = load_stream(f)
+    except UnsafePath:
+        raise  # it names the file and says links are not followed
+    except OSError as e:
+        raise InvalidInput(f"{ARCHIVE_FILE}: " + _("cannot read the file: {problem}").format(
+            problem=e.strerror or e)) from e
     except YamlProblem as e:
         raise InvalidInput(f"{ARCHIVE_FILE}:{e.line}:{e.column}: {e.message}") from e
     try:

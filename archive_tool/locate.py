@@ -6,6 +6,7 @@ goes to the archive service (design §7) or runs in-process.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 
@@ -143,7 +144,9 @@ def _top_value(line: str, key: str) -> str | None:
 
 
 def _read(root: str | os.PathLike) -> str:
-    with open(os.path.join(root, ARCHIVE_FILE), encoding="utf-8", errors="replace") as f:
+    """archive.yaml's text, never through a link (as the library reads it)."""
+    fd = os.open(os.path.join(root, ARCHIVE_FILE), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with open(fd, encoding="utf-8", errors="replace") as f:
         return f.read()
 
 
@@ -157,6 +160,9 @@ def service_address(root: str | os.PathLike) -> ServiceAddress | None:
         raise AccessDenied(_("{path}: you may not read this archive; ask the information"
                              " department for access").format(path=path)) from None
     except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise NotFound(_("{path} is a symbolic link; the archive never follows links")
+                           .format(path=path)) from None
         raise NotFound(f"{path}: {e.strerror or e}") from None
     lines = text.splitlines()
     for n, line in enumerate(lines):

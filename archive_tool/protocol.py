@@ -38,8 +38,6 @@ class ProtocolError(Exception):
     """The peer sent something that is not this protocol, or went away."""
 
 
-
-
 class Channel:
     def __init__(self, sock: socket.socket | _socket.socket):
         self.sock = sock

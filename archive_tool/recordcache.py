@@ -98,7 +98,7 @@ def _signature(st: os.stat_result) -> Key:
 
 def _key(root: Path, name: str) -> Key:
     try:
-        return _signature((root / name).lstat())
+        return _signature((root / name).lstat())  # never read through a link
     except OSError:
         return None
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
@@ -81,16 +80,6 @@ class Loaded:
                 return self.marks[path]
             path = path[:-1]
         return self.marks.get((), (1, 1))
-
-
-def load_file(path: Path, max_bytes: int = MAX_BYTES) -> Loaded:
-    """Read and parse a YAML mapping file; raise YamlProblem saying what is wrong."""
-    try:
-        with path.open("rb") as f:
-            return load_stream(f, max_bytes)
-    except OSError as e:
-        raise YamlProblem(_("cannot read the file: {problem}").format(problem=e.strerror or e),
-                          rule="unreadable") from e
 
 
 def load_stream(f: BinaryIO, max_bytes: int = MAX_BYTES) -> Loaded:

@@ -206,6 +206,43 @@ def test_in_the_service_what_a_member_sees_follows_each_change(matrix):
     assert found("primary") == set()
 
 
+def test_in_the_service_a_departure_counts_from_the_next_request(matrix):
+    """The service reads staff.yaml again when it changes, and only then."""
+    from archive_tool.archive import Archive, Shared
+    from archive_tool.index.store import SearchIndex
+
+    shared = Shared(SearchIndex(matrix / ".archive/index"))
+
+    def found(role: str) -> set[str]:
+        a = Archive(matrix, login=LOGINS[role], today=TODAY, shared=shared)
+        return {h.client_id for h in search(a, "zafiros")[0].hits}
+
+    assert found("primary") == {"CL-0001"}
+    before = Archive(matrix, login=LOGINS["admin"], today=TODAY, shared=shared).roster
+    assert Archive(matrix, login=LOGINS["admin"], today=TODAY, shared=shared).roster is before
+    staff = matrix / "staff.yaml"
+    staff.write_text(staff.read_text().replace(
+        "login: lib-primary, department: commercial, role: member,\n     status: active",
+        "login: lib-primary, department: commercial, role: member,\n     status: departed,"
+        " left_on: 2026-03-01"))
+    with pytest.raises(AccessDenied, match="no longer has access"):
+        found("primary")
+
+
+def test_archive_yaml_is_never_read_through_a_link(matrix, tmp_path):
+    """Like every file of the archive: a link in its place is one line naming it,
+    and what it points at is not read."""
+    elsewhere = tmp_path / "elsewhere.yaml"
+    shutil.move(matrix / "archive.yaml", elsewhere)
+    (matrix / "archive.yaml").symlink_to(elsewhere)
+    result = subprocess.run([sys.executable, "-m", "archive_tool", "-A", str(matrix),
+                             "client", "list"], capture_output=True, text=True,
+                            cwd=REPO, check=False, env={**os.environ, "ARCHIVE_TOOL_LANG": "en"})
+    assert result.returncode != 0 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert "archive.yaml is a symbolic link" in line and "Traceback" not in line
+
+
 def test_denials_and_reads_are_audited(matrix):
     with pytest.raises(AccessDenied):
         as_role(matrix, "other").client("CL-0001", "show")

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from archive_tool.yamlload import MAX_BYTES, YamlProblem, load_file, parse_bytes, parse_text
+from archive_tool.yamlload import MAX_BYTES, YamlProblem, load_stream, parse_bytes, parse_text
 
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)},"
@@ -51,8 +51,8 @@ def test_hundred_megabyte_file_is_refused_without_reading_it(tmp_path):
         f.write(b"name: x\nnotes: ")
         f.seek(100 * 1024 * 1024)
         f.write(b"y\n")
-    with pytest.raises(YamlProblem, match="100.0 MB") as info:
-        load_file(big)
+    with pytest.raises(YamlProblem, match="100.0 MB") as info, big.open("rb") as f:
+        load_stream(f)
     assert info.value.rule == "too-large"
     assert MAX_BYTES < 100 * 1024 * 1024
 

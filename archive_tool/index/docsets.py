@@ -27,6 +27,7 @@ from archive_tool.index.fields import NO_DATE
 
 _lock = threading.Lock()  # for what is kept on a searcher
 
+
 class _Kept:
     """What was read from the index's segments lately (a segment never changes once
     written), up to a budget of sizes in all, least recently used first out; a
@@ -200,14 +201,6 @@ class Segments:
             self._alive = set(range(self.count)) - self.deleted
         return self._alive
 
-    def _joined(self, fieldname: str, typecode: str, default: int) -> list[int]:
-        """A column of every segment, as a list (indexing a list hands out the ints
-        it holds; an array makes a new one each time)."""
-        out: list[int] = []
-        for reader, _offset in self.leaves:
-            out.extend(_column(reader, fieldname, typecode, default))
-        return out
-
     def vector(self, fieldname: str) -> np.ndarray:
         """The `group` or `when` column of every segment, as one numpy vector (for
         work over thousands of documents at once)."""
@@ -229,8 +222,10 @@ class Segments:
 
     @property
     def group(self) -> list[int]:
+        """Each document's group, as a list (indexing a list hands out the ints it
+        holds; an array makes a new one each time)."""
         if self._group is None:
-            self._group = self._joined("group", "q", 0)
+            self._group = self.vector("group").tolist()
         return self._group
 
     @property
@@ -246,8 +241,9 @@ class Segments:
 
     @property
     def when(self) -> list[int]:
+        """Each document's date (`NO_DATE` for none), as a list."""
         if self._when is None:
-            self._when = self._joined("when", "i", NO_DATE)
+            self._when = self.vector("when").tolist()
         return self._when
 
 
